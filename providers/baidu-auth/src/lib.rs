@@ -128,6 +128,13 @@ impl HeaderSelection {
     }
 }
 
+/// Trim the whitespace Python's `bytes.strip()` removes, which is what the reference SDK
+/// trims header names and values with: space, `\t`, `\n`, `\r`, `\x0b`, `\x0c`. Non-ASCII
+/// whitespace (U+00A0, U+3000, ...) at the edges is kept and encoded.
+fn trim_header_whitespace(s: &str) -> &str {
+    s.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c'))
+}
+
 /// CanonicalHeaders: selected headers with non-empty trimmed values, as
 /// `uriencode(lower(name)):uriencode(trim(value))`, sorted, joined with `\n`.
 pub fn canonical_headers<K: AsRef<str>, V: AsRef<str>>(
@@ -137,8 +144,8 @@ pub fn canonical_headers<K: AsRef<str>, V: AsRef<str>>(
     let mut lines: Vec<String> = headers
         .iter()
         .filter_map(|(k, v)| {
-            let name = k.as_ref().trim().to_ascii_lowercase();
-            let value = v.as_ref().trim();
+            let name = trim_header_whitespace(k.as_ref()).to_ascii_lowercase();
+            let value = trim_header_whitespace(v.as_ref());
             (selection.selects(&name) && !value.is_empty())
                 .then(|| format!("{}:{}", uri_encode(&name), uri_encode(value)))
         })
@@ -293,7 +300,7 @@ pub fn verify_signature(
     if let HeaderSelection::Explicit(names) = &auth.selection {
         let mut widened = names.clone();
         for (k, _) in req.headers {
-            let lower = k.trim().to_ascii_lowercase();
+            let lower = trim_header_whitespace(k).to_ascii_lowercase();
             if lower.starts_with("x-bce-") && !widened.contains(&lower) {
                 widened.push(lower);
             }
