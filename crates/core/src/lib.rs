@@ -21,7 +21,7 @@ pub use collector::{Asset, AssetCollector, CollectOptions, Page, PageToken, Prov
 pub use credential::{AccessKey, Credential, Secret};
 pub use error::{Error, ErrorKind, Result};
 pub use region::Region;
-pub use registry::{ProductDescriptor, ProviderDescriptor, Scope};
+pub use registry::{AssetKind, ProductDescriptor, ProviderDescriptor, Scope};
 pub use verify::{Identity, PolicyVerifier, ProductAccess, ProductReport, VerificationReport};
 
 /// Re-exported so provider crates use the same `inventory` the registry collects with.

@@ -101,7 +101,10 @@ mod tests {
         product: "fake",
         title: "Fake",
         service: "fake",
-        asset_kinds: &["test_fake_thing"],
+        asset_kinds: &[crate::registry::AssetKind {
+            name: "test_fake_thing",
+            id_field: "id",
+        }],
         scope: Scope::Regional,
         read_policy: "FakeRead",
         build: |_| Err(Error::new(ErrorKind::Other, "not buildable")),

@@ -23,6 +23,22 @@ pub enum Scope {
     Global,
 }
 
+/// One kind of asset a product produces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct AssetKind {
+    /// `<provider>_<product>_<resource>`, e.g. `baidu_bcc_instance`.
+    pub name: &'static str,
+    /// The field of the raw payload holding the resource id (`id`, `instanceId`, ...).
+    pub id_field: &'static str,
+}
+
+impl ProductDescriptor {
+    /// The names of the asset kinds.
+    pub fn kind_names(&self) -> impl Iterator<Item = &'static str> {
+        self.asset_kinds.iter().map(|k| k.name)
+    }
+}
+
 /// Static description of one product of one provider.
 #[derive(Debug)]
 pub struct ProductDescriptor {
@@ -34,8 +50,8 @@ pub struct ProductDescriptor {
     pub title: &'static str,
     /// The service name used for concurrency limits (products sharing an API host share it).
     pub service: &'static str,
-    /// Asset kinds this product produces, `<provider>_<product>_<resource>`.
-    pub asset_kinds: &'static [&'static str],
+    /// Asset kinds this product produces.
+    pub asset_kinds: &'static [AssetKind],
     /// Regional or global.
     pub scope: Scope,
     /// The read-only policy that grants access, as the provider names it.
@@ -44,13 +60,25 @@ pub struct ProductDescriptor {
     pub build: fn(&ProviderContext) -> Result<Arc<dyn AssetCollector>, Error>,
 }
 
-inventory::collect!(ProductDescriptor);
+/// What provider crates submit: a reference to their product's `static` descriptor, so the
+/// collector can hand out the same `&'static ProductDescriptor` the registry holds.
+///
+/// ```text
+/// pub static DESCRIPTOR: ProductDescriptor = ProductDescriptor { /* ... */ };
+/// vigil_core::inventory::submit! { vigil_core::registry::ProductRegistration(&DESCRIPTOR) }
+/// ```
+#[derive(Debug)]
+pub struct ProductRegistration(pub &'static ProductDescriptor);
+
+inventory::collect!(ProductRegistration);
 
 fn sorted() -> &'static Result<Vec<&'static ProductDescriptor>, String> {
     static SORTED: OnceLock<Result<Vec<&'static ProductDescriptor>, String>> = OnceLock::new();
     SORTED.get_or_init(|| {
-        let mut all: Vec<&'static ProductDescriptor> =
-            inventory::iter::<ProductDescriptor>.into_iter().collect();
+        let mut all: Vec<&'static ProductDescriptor> = inventory::iter::<ProductRegistration>
+            .into_iter()
+            .map(|r| r.0)
+            .collect();
         all.sort_by_key(|d| (d.provider, d.product));
         for pair in all.windows(2) {
             if (pair[0].provider, pair[0].product) == (pair[1].provider, pair[1].product) {

@@ -64,6 +64,9 @@ pub struct Identity {
     pub user_name: Option<String>,
     /// Policies attached to that user (directly or through groups), when IAM is readable.
     pub attached_policies: Vec<String>,
+    /// `Some(true)` when IAM is readable and the key belongs to no IAM user (the primary
+    /// account's own key, which should not be used for auditing); `None` when unknown.
+    pub is_primary_account_key: Option<bool>,
 }
 
 /// The full verification report.

@@ -1,0 +1,308 @@
+//! `docs/SCHEMA.md` is a public contract: every table, column and index of the real schema is
+//! documented, and every example query runs and finds something on realistic data.
+
+use serde_json::json;
+use vigil_core::Asset;
+use vigil_store::{NewConnection, Outcome, OutcomeStatus, RunStatus, Store};
+
+const DOC: &str = include_str!("../../../docs/SCHEMA.md");
+
+/// The fenced blocks of `lang` in the document.
+fn blocks(lang: &str) -> Vec<String> {
+    let fence = format!("```{lang}");
+    let mut out = Vec::new();
+    let mut current: Option<String> = None;
+    for line in DOC.lines() {
+        match &mut current {
+            None if line.trim_end() == fence => current = Some(String::new()),
+            None => {}
+            Some(_) if line.trim_end() == "```" => out.push(current.take().unwrap()),
+            Some(block) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+        }
+    }
+    assert!(current.is_none(), "unterminated code block");
+    out
+}
+
+/// The text of the section headed "### `table`".
+fn section(table: &str) -> &'static str {
+    let heading = format!("### `{table}`");
+    let start = DOC
+        .find(&heading)
+        .unwrap_or_else(|| panic!("docs/SCHEMA.md has no section {heading}"));
+    let rest = &DOC[start + heading.len()..];
+    let end = rest
+        .find("\n## ")
+        .into_iter()
+        .chain(rest.find("\n### "))
+        .min();
+    &rest[..end.unwrap_or(rest.len())]
+}
+
+fn strings(db: &rusqlite::Connection, sql: &str) -> Vec<String> {
+    let mut stmt = db.prepare(sql).unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+fn instance(id: &str, public_ip: &str, env: &str) -> Asset {
+    Asset {
+        kind: "baidu_bcc_instance",
+        resource_id: id.to_string(),
+        name: Some(format!("vm-{id}")),
+        region: "bj".to_string(),
+        raw: json!({
+            "id": id, "name": format!("vm-{id}"), "status": "Running",
+            "publicIp": public_ip, "internalIp": "192.168.0.4",
+            "tags": [{"tagKey": "env", "tagValue": env}],
+        }),
+    }
+}
+
+fn security_group(id: &str, source: &str) -> Asset {
+    Asset {
+        kind: "baidu_bcc_security_group",
+        resource_id: id.to_string(),
+        name: Some("default".to_string()),
+        region: "bj".to_string(),
+        raw: json!({
+            "id": id, "name": "default", "vpcId": "vpc-1",
+            "rules": [
+                {"direction": "ingress", "protocol": "tcp", "portRange": "22", "sourceIp": source},
+                {"direction": "egress", "protocol": "all", "portRange": "", "destIp": "0.0.0.0/0"},
+            ],
+        }),
+    }
+}
+
+fn outcome(product: &str, region: &str, kind: &str, status: OutcomeStatus) -> Outcome {
+    let failed = status != OutcomeStatus::Ok;
+    Outcome {
+        product: product.to_string(),
+        region: region.to_string(),
+        kind: kind.to_string(),
+        status,
+        asset_count: if failed { 0 } else { 2 },
+        pages: 1,
+        error_kind: failed.then(|| "permission_denied".to_string()),
+        error_code: failed.then(|| "AccessDenied".to_string()),
+        error_message: failed.then(|| "Access denied.".to_string()),
+        request_id: failed.then(|| "req-1".to_string()),
+        started_at: vigil_store::now(),
+        finished_at: Some(vigil_store::now()),
+    }
+}
+
+/// Two connections; `prod` has a succeeded run, a succeeded run in which one instance is
+/// gone, and a partial run with failures and a new instance.
+fn seeded() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vigil.db");
+    let store = Store::open(&path).unwrap();
+    let prod = store
+        .upsert_connection(&NewConnection {
+            name: "prod".into(),
+            provider: "baidu".into(),
+            account_id: Some("acct-1".into()),
+            access_key_id: "AKIDPROD".into(),
+            regions: vec!["bj".into(), "gz".into()],
+            endpoint_override: None,
+        })
+        .unwrap();
+    store
+        .record_verification(prod.id, "valid", r#"{"products":[]}"#)
+        .unwrap();
+    let dev = store
+        .upsert_connection(&NewConnection {
+            name: "dev".into(),
+            provider: "baidu".into(),
+            account_id: None,
+            access_key_id: "AKIDDEV".into(),
+            regions: vec!["all".into()],
+            endpoint_override: Some("127.0.0.1:8080".into()),
+        })
+        .unwrap();
+
+    let ok = |kind| outcome("bcc", "bj", kind, OutcomeStatus::Ok);
+    let r1 = store.begin_run(prod.id).unwrap();
+    let page = [
+        instance("i-web", "180.76.1.1", "prod"),
+        instance("i-db", "", "prod"),
+        instance("i-gone", "", "test"),
+        security_group("g-open", "0.0.0.0/0"),
+    ];
+    store.write_assets(&prod, r1, "bcc", &page).unwrap();
+    store.record_outcome(r1, &ok("baidu_bcc_instance")).unwrap();
+    store.finish_run(r1, RunStatus::Succeeded, None).unwrap();
+
+    let r2 = store.begin_run(prod.id).unwrap();
+    store.write_assets(&prod, r2, "bcc", &page[..2]).unwrap();
+    store.write_assets(&prod, r2, "bcc", &page[3..]).unwrap();
+    store.record_outcome(r2, &ok("baidu_bcc_instance")).unwrap();
+    store.finish_run(r2, RunStatus::Succeeded, None).unwrap();
+
+    let r3 = store.begin_run(prod.id).unwrap();
+    store
+        .write_assets(&prod, r3, "bcc", &[instance("i-new", "", "prod")])
+        .unwrap();
+    store.record_outcome(r3, &ok("baidu_bcc_instance")).unwrap();
+    store
+        .record_outcome(
+            r3,
+            &outcome("bcc", "gz", "baidu_bcc_instance", OutcomeStatus::Failed),
+        )
+        .unwrap();
+    store
+        .record_outcome(
+            r3,
+            &outcome("blb", "bj", "baidu_blb_lb", OutcomeStatus::NotAuthorized),
+        )
+        .unwrap();
+    store
+        .finish_run(r3, RunStatus::Partial, Some("2 of 3 failed"))
+        .unwrap();
+
+    let d1 = store.begin_run(dev.id).unwrap();
+    store
+        .write_assets(&dev, d1, "bcc", &[instance("i-dev", "8.8.8.8", "dev")])
+        .unwrap();
+    store.finish_run(d1, RunStatus::Succeeded, None).unwrap();
+    (dir, path)
+}
+
+#[test]
+fn every_example_query_runs_and_finds_rows() {
+    let (_dir, path) = seeded();
+    let db =
+        rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
+    let queries = blocks("sql");
+    assert!(queries.len() >= 8, "only {} example queries", queries.len());
+    for sql in &queries {
+        let mut stmt = db
+            .prepare(sql)
+            .unwrap_or_else(|e| panic!("example does not compile: {e}\n{sql}"));
+        let columns = stmt.column_count();
+        let mut rows = stmt.query([]).unwrap();
+        let mut n = 0;
+        while let Some(row) = rows
+            .next()
+            .unwrap_or_else(|e| panic!("example fails: {e}\n{sql}"))
+        {
+            for i in 0..columns {
+                let _: rusqlite::types::Value = row.get(i).unwrap();
+            }
+            n += 1;
+        }
+        assert!(
+            n > 0,
+            "example finds nothing in the seeded database:\n{sql}"
+        );
+    }
+}
+
+/// The values of column `name` in the result of `sql`.
+fn column(db: &rusqlite::Connection, sql: &str, name: &str) -> Vec<String> {
+    let mut stmt = db.prepare(sql).unwrap();
+    let index = stmt
+        .column_index(name)
+        .unwrap_or_else(|_| panic!("no column {name} in\n{sql}"));
+    stmt.query_map([], |r| r.get(index))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[test]
+fn specific_examples_find_the_right_rows() {
+    let (_dir, path) = seeded();
+    let db = rusqlite::Connection::open(&path).unwrap();
+    let find = |needle: &str| {
+        blocks("sql")
+            .into_iter()
+            .find(|q| q.contains(needle))
+            .unwrap_or_else(|| panic!("no example contains {needle:?}"))
+    };
+    let public = find("'$.publicIp'), '') <> ''");
+    assert_eq!(column(&db, &public, "resource_id"), ["i-dev", "i-web"]);
+    let open = find("json_each(a.raw_json, '$.rules')");
+    assert_eq!(column(&db, &open, "security_group"), ["g-open"]);
+    let tagged = find("'$.tagKey') = 'env'");
+    assert_eq!(
+        column(&db, &tagged, "resource_id"),
+        ["i-dev", "i-db", "i-new", "i-web", "i-gone"]
+    );
+    let latest = find("WHERE r.id = (SELECT max(id)");
+    assert_eq!(column(&db, &latest, "status"), ["succeeded", "partial"]);
+    let gone = find("a.last_run_id < (");
+    assert_eq!(column(&db, &gone, "resource_id"), ["i-gone"]);
+    let failed = find("o.status IN ('failed', 'not_authorized')");
+    assert_eq!(column(&db, &failed, "product"), ["bcc", "blb"]);
+    let refused = find("o.status = 'not_authorized'");
+    assert_eq!(column(&db, &refused, "product"), ["blb"]);
+    let appeared = find("a.first_run_id = (");
+    assert_eq!(column(&db, &appeared, "resource_id"), ["i-new"]);
+}
+
+#[test]
+fn every_table_column_and_index_is_documented() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.db");
+    drop(Store::open(&path).unwrap());
+    let db = rusqlite::Connection::open(&path).unwrap();
+
+    let tables = strings(
+        &db,
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+    );
+    assert_eq!(tables.len(), 4, "{tables:?}");
+    for table in &tables {
+        let doc = section(table);
+        let columns = strings(
+            &db,
+            &format!("SELECT name FROM pragma_table_info('{table}')"),
+        );
+        assert!(!columns.is_empty());
+        for column in &columns {
+            assert!(
+                doc.contains(&format!("| `{column}` |")),
+                "docs/SCHEMA.md does not document {table}.{column}"
+            );
+        }
+        // And documents no column that does not exist.
+        for line in doc.lines().filter(|l| l.starts_with("| `")) {
+            let documented = line[3..].split('`').next().unwrap();
+            assert!(
+                columns.iter().any(|c| c == documented),
+                "docs/SCHEMA.md documents {table}.{documented}, which does not exist"
+            );
+        }
+    }
+    let indexes = strings(
+        &db,
+        "SELECT name FROM sqlite_schema WHERE type = 'index' AND name NOT LIKE 'sqlite_%'",
+    );
+    assert!(indexes.len() >= 6, "{indexes:?}");
+    for index in indexes {
+        assert!(
+            DOC.contains(&format!("`{index} (")),
+            "docs/SCHEMA.md does not document index {index}"
+        );
+    }
+    let version: u32 = db
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        DOC.contains(&format!("currently **{version}**")),
+        "docs/SCHEMA.md states another schema version than {version}"
+    );
+    assert!(
+        DOC.contains(&format!("\n| {version} |")),
+        "the schema history lacks version {version}"
+    );
+}

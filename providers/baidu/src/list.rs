@@ -1,0 +1,119 @@
+//! BCE's marker pagination, shared by every product that uses it.
+//!
+//! Request `marker` (omitted on the first page) and `maxKeys` (1..=1000); the response has
+//! `isTruncated` and, when truncated, `nextMarker`, plus the item list under a
+//! product-specific field.
+
+use serde_json::Value;
+use vigil_core::{Asset, Error, ErrorKind, Page, PageToken, Region, Result};
+
+use crate::client::BceClient;
+
+/// BCE's maximum (and default) page size.
+pub const MAX_KEYS: u32 = 1000;
+
+/// How one marker-paginated list API names things.
+#[derive(Debug, Clone, Copy)]
+pub struct MarkerList {
+    /// API path.
+    pub path: &'static str,
+    /// Field holding the items.
+    pub items_field: &'static str,
+    /// Field holding each item's id.
+    pub id_field: &'static str,
+    /// Field holding each item's display name.
+    pub name_field: Option<&'static str>,
+}
+
+/// Fetch one page of a marker-paginated list and turn its items into assets.
+#[allow(clippy::too_many_arguments)]
+pub async fn marker_page(
+    client: &BceClient,
+    host: String,
+    list: &MarkerList,
+    extra_query: &[(String, String)],
+    kind: &'static str,
+    region: &Region,
+    page_size: u32,
+    page: Option<PageToken>,
+) -> Result<Page<Asset>> {
+    let mut query: Vec<(String, String)> = extra_query.to_vec();
+    query.push(("maxKeys".into(), page_size.clamp(1, MAX_KEYS).to_string()));
+    if let Some(PageToken(marker)) = page {
+        query.push(("marker".into(), marker));
+    }
+    let op = format!("GET {host}{}", list.path);
+    let response = client.get(host, list.path, &query).await?;
+    let invalid = |what: String| {
+        Error::new(ErrorKind::InvalidResponse, format!("{op}: {what}"))
+            .with_request_id(response.request_id.clone().unwrap_or_default())
+    };
+    let items = match response.body.get(list.items_field) {
+        Some(Value::Array(items)) => items,
+        Some(Value::Null) | None => &Vec::new(),
+        Some(other) => {
+            return Err(invalid(format!(
+                "field {:?} should be an array, found {}",
+                list.items_field,
+                type_name(other)
+            )))
+        }
+    };
+    let mut assets = Vec::with_capacity(items.len());
+    for item in items {
+        let id = match item.get(list.id_field).and_then(Value::as_str) {
+            Some(id) if !id.is_empty() => id.to_string(),
+            _ => {
+                return Err(invalid(format!(
+                    "an item in {:?} has no {:?} string",
+                    list.items_field, list.id_field
+                )))
+            }
+        };
+        let name = list
+            .name_field
+            .and_then(|f| item.get(f))
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
+        assets.push(Asset {
+            kind,
+            resource_id: id,
+            name,
+            region: region.to_string(),
+            raw: item.clone(),
+        });
+    }
+    let truncated = response
+        .body
+        .get("isTruncated")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let next = if truncated {
+        match response.body.get("nextMarker").and_then(Value::as_str) {
+            Some(m) if !m.is_empty() => Some(PageToken(m.to_string())),
+            _ => {
+                return Err(invalid(
+                    "isTruncated is true but nextMarker is missing".into(),
+                ))
+            }
+        }
+    } else {
+        None
+    };
+    Ok(Page {
+        items: assets,
+        next,
+    })
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
