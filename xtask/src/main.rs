@@ -33,7 +33,9 @@ fn cargo() -> Command {
 
 fn run(cmd: &mut Command) -> Result<()> {
     eprintln!("$ {cmd:?}");
-    let status = cmd.status().with_context(|| format!("cannot run {cmd:?}"))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("cannot run {cmd:?}"))?;
     if !status.success() {
         bail!("command failed ({status}): {cmd:?}");
     }
@@ -42,7 +44,10 @@ fn run(cmd: &mut Command) -> Result<()> {
 
 fn output(cmd: &mut Command) -> Result<String> {
     eprintln!("$ {cmd:?}");
-    let out = cmd.stderr(Stdio::inherit()).output().with_context(|| format!("cannot run {cmd:?}"))?;
+    let out = cmd
+        .stderr(Stdio::inherit())
+        .output()
+        .with_context(|| format!("cannot run {cmd:?}"))?;
     if !out.status.success() {
         bail!("command failed ({}): {cmd:?}", out.status);
     }
@@ -68,7 +73,14 @@ fn main() -> Result<()> {
 
 fn ci() -> Result<()> {
     run(cargo().args(["fmt", "--all", "--", "--check"]))?;
-    run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
     run(cargo().args(["test", "--workspace"]))?;
     sdk_compat()?;
     eprintln!("ci: all checks passed");
@@ -81,14 +93,26 @@ fn conformance(args: &[String]) -> Result<()> {
     while i < args.len() {
         match args[i].as_str() {
             "--product" => {
-                let p = args.get(i + 1).context("--product needs a product id, e.g. bcc")?;
+                let p = args
+                    .get(i + 1)
+                    .context("--product needs a product id, e.g. bcc")?;
                 filter = format!("conformance::baidu::{p}::");
                 i += 2;
             }
-            other => bail!("unknown argument {other:?}; usage: cargo xtask conformance [--product P]"),
+            other => {
+                bail!("unknown argument {other:?}; usage: cargo xtask conformance [--product P]")
+            }
         }
     }
-    run(cargo().args(["test", "-p", "vigil-provider-baidu", "--test", "conformance", "--", &filter]))
+    run(cargo().args([
+        "test",
+        "-p",
+        "vigil-provider-baidu",
+        "--test",
+        "conformance",
+        "--",
+        &filter,
+    ]))
 }
 
 /// A virtualenv with the official SDK, created on first use under target/.
@@ -100,13 +124,25 @@ fn python_with_sdk() -> Result<PathBuf> {
         run(Command::new(&system_python).args(["-m", "venv"]).arg(&venv))?;
     }
     let installed = Command::new(&python)
-        .args(["-c", "import importlib.metadata as m; print(m.version('bce-python-sdk'))"])
+        .args([
+            "-c",
+            "import importlib.metadata as m; print(m.version('bce-python-sdk'))",
+        ])
         .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == PY_SDK.split("==").nth(1).unwrap_or(""))
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout).trim() == PY_SDK.split("==").nth(1).unwrap_or("")
+        })
         .unwrap_or(false);
     if !installed {
         run(Command::new(&python)
-            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "-r",
+            ])
             .arg(project_root().join("xtask/sdk/requirements.txt")))?;
     }
     Ok(python)
@@ -116,7 +152,10 @@ fn vectors(check: bool) -> Result<()> {
     let python = python_with_sdk()?;
     let root = project_root();
     let dir = root.join("providers/baidu-auth/tests/vectors");
-    for (set, file) in [(None, "python_sdk.json"), (Some("published"), "published.json")] {
+    for (set, file) in [
+        (None, "python_sdk.json"),
+        (Some("published"), "published.json"),
+    ] {
         let committed = dir.join(file);
         let mut cmd = Command::new(&python);
         cmd.arg(root.join("xtask/sdk/gen_vectors.py"));
@@ -154,6 +193,17 @@ fn sdk_compat() -> Result<()> {
     let root = project_root();
     let python = python_with_sdk()?;
     vectors(true)?;
+    run(cargo()
+        .args([
+            "test",
+            "-p",
+            "vigil-baidu-sim",
+            "--features",
+            "sdk-compat",
+            "--test",
+            "python_sdk",
+        ])
+        .env("VIGIL_SIM_PYTHON", &python))?;
 
     run(cargo().args(["build", "--quiet", "-p", "vigil"]))?;
     let vigil = root.join("target").join("debug").join("vigil");
@@ -161,7 +211,21 @@ fn sdk_compat() -> Result<()> {
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work)?;
     let world = work.join("world.json");
-    run(Command::new(&vigil).args(["sim", "--generate", "--regions", "4", "--instances-per-region", "150", "--security-groups-per-region", "40", "--seed", "11", "--out"]).arg(&world))?;
+    run(Command::new(&vigil)
+        .args([
+            "sim",
+            "--generate",
+            "--regions",
+            "4",
+            "--instances-per-region",
+            "150",
+            "--security-groups-per-region",
+            "40",
+            "--seed",
+            "11",
+            "--out",
+        ])
+        .arg(&world))?;
 
     let mut child = Command::new(&vigil)
         .args(["sim", "--addr", "127.0.0.1:0", "--world"])
@@ -180,72 +244,104 @@ fn sdk_compat() -> Result<()> {
         .with_context(|| format!("unexpected first line from `vigil sim`: {first:?}"))?
         .to_string();
 
-    let (ak, sk) = demo_keys(&vigil)?;
+    let world_json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&world)?)?;
+    let (ak, sk) = auditor_key(&world_json)?;
     run(Command::new(&python)
         .arg(root.join("xtask/sdk/bcc_compat.py"))
         .args(["--world"])
         .arg(&world)
-        .args(["--proxy", &addr, "--ak", &ak, "--sk", &sk, "--page-size", "37"]))?;
+        .args([
+            "--proxy",
+            &addr,
+            "--ak",
+            &ak,
+            "--sk",
+            &sk,
+            "--page-size",
+            "37",
+        ]))?;
 
     // What `vigil sync` stores for the same world must agree too.
     let db = work.join("vigil.db");
     run(Command::new(&vigil)
         .arg("--db")
         .arg(&db)
-        .args(["connect", "baidu", "--name", "sdk", "--endpoint-override", &addr])
+        .args([
+            "connect",
+            "baidu",
+            "--name",
+            "sdk",
+            "--endpoint-override",
+            &addr,
+        ])
         .env("BAIDUCLOUD_ACCESS_KEY", &ak)
         .env("BAIDUCLOUD_SECRET_KEY", &sk))?;
-    run(Command::new(&vigil).arg("--db").arg(&db).args(["sync", "--no-progress"]))?;
-    let stored: serde_json::Value =
-        serde_json::from_str(&output(Command::new(&vigil).arg("--db").arg(&db).args(["--output", "json", "assets"]))?)?;
-    let world_json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&world)?)?;
+    run(Command::new(&vigil)
+        .arg("--db")
+        .arg(&db)
+        .args(["sync", "--no-progress"]))?;
+    let stored: serde_json::Value = serde_json::from_str(&output(
+        Command::new(&vigil)
+            .arg("--db")
+            .arg(&db)
+            .args(["--output", "json", "assets"]),
+    )?)?;
     compare_store_with_world(&stored, &world_json)?;
     drop(sim);
-    eprintln!("sdk-compat: the official SDK and `vigil sync` both agree with the simulator's world");
+    eprintln!(
+        "sdk-compat: the official SDK and `vigil sync` both agree with the simulator's world"
+    );
     Ok(())
 }
 
-fn demo_keys(vigil: &Path) -> Result<(String, String)> {
-    // The simulator prints the demo key on stderr when serving; the same pair is exported by
-    // the simulator crate. Read it from a short-lived `vigil sim` to avoid duplicating it here.
-    let mut child = Command::new(vigil)
-        .args(["sim", "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()?;
-    let stderr = child.stderr.take().context("no stderr")?;
-    let guard = Sim(child);
-    for line in BufReader::new(stderr).lines() {
-        let line = line?;
-        if let Some(rest) = line.trim().strip_prefix("BAIDUCLOUD_ACCESS_KEY=") {
-            let mut parts = rest.split_whitespace();
-            let ak = parts.next().unwrap_or_default().to_string();
-            let sk = parts
-                .next()
-                .and_then(|p| p.strip_prefix("BAIDUCLOUD_SECRET_KEY="))
-                .unwrap_or_default()
-                .to_string();
-            drop(guard);
-            return Ok((ak, sk));
-        }
+/// The read-only auditor's key pair, as the world file defines it.
+fn auditor_key(world: &serde_json::Value) -> Result<(String, String)> {
+    let users = world["accounts"][0]["users"]
+        .as_array()
+        .context("world has no users")?;
+    let auditor = users
+        .iter()
+        .find(|u| u["name"] == "vigil-auditor")
+        .context("the generated world has no vigil-auditor user")?;
+    let key = &auditor["access_keys"][0];
+    match (
+        key["access_key_id"].as_str(),
+        key["secret_access_key"].as_str(),
+    ) {
+        (Some(ak), Some(sk)) => Ok((ak.to_string(), sk.to_string())),
+        _ => bail!("vigil-auditor has no access key in the world file"),
     }
-    bail!("`vigil sim` did not print the demo key")
 }
 
 fn compare_store_with_world(stored: &serde_json::Value, world: &serde_json::Value) -> Result<()> {
     use std::collections::BTreeMap;
     let mut got: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     for a in stored.as_array().context("assets output is not an array")? {
-        let key = (a["region"].as_str().unwrap_or("").to_string(), a["kind"].as_str().unwrap_or("").to_string());
-        got.entry(key).or_default().push(a["resource_id"].as_str().unwrap_or("").to_string());
+        let key = (
+            a["region"].as_str().unwrap_or("").to_string(),
+            a["kind"].as_str().unwrap_or("").to_string(),
+        );
+        got.entry(key)
+            .or_default()
+            .push(a["resource_id"].as_str().unwrap_or("").to_string());
     }
     let mut want: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     let account = &world["accounts"][0];
-    for (region, collections) in account["resources"].as_object().context("world has no resources")? {
-        for (collection, kind) in [("bcc_instances", "baidu_bcc_instance"), ("bcc_security_groups", "baidu_bcc_security_group")] {
+    for (region, collections) in account["resources"]
+        .as_object()
+        .context("world has no resources")?
+    {
+        for (collection, kind) in [
+            ("bcc_instances", "baidu_bcc_instance"),
+            ("bcc_security_groups", "baidu_bcc_security_group"),
+        ] {
             let ids: Vec<String> = collections[collection]
                 .as_array()
-                .map(|a| a.iter().filter_map(|i| i["id"].as_str().map(str::to_string)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|i| i["id"].as_str().map(str::to_string))
+                        .collect()
+                })
                 .unwrap_or_default();
             if !ids.is_empty() {
                 want.insert((region.clone(), kind.to_string()), ids);
@@ -265,6 +361,9 @@ fn compare_store_with_world(stored: &serde_json::Value, world: &serde_json::Valu
         bail!("`vigil sync` stored different assets than the world holds");
     }
     let total: usize = got.values().map(Vec::len).sum();
-    eprintln!("vigil sync: {total} assets in {} (region, kind) pairs match the world", got.len());
+    eprintln!(
+        "vigil sync: {total} assets in {} (region, kind) pairs match the world",
+        got.len()
+    );
     Ok(())
 }

@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use futures::{StreamExt, TryStreamExt};
+use tracing::Instrument;
 use vigil_core::pagination::pages;
 use vigil_core::{Error, ErrorKind, ProductDescriptor, ProviderContext, Region, Result, Scope};
 use vigil_store::{Connection, Outcome, OutcomeStatus, RunStatus, Store};
@@ -174,12 +175,8 @@ async fn run_task(
             let n = page.len();
             let (store, connection, product) =
                 (store.clone(), request.connection.clone(), task.product);
-            let stats = blocking(move || {
-                store
-                    .write_assets(&connection, run_id, product, &page)
-                    .map_err(Into::into)
-            })
-            .await?;
+            let stats =
+                blocking(move || store.write_assets(&connection, run_id, product, &page)).await?;
             counts.inserted += stats.inserted;
             counts.updated += stats.updated;
             counts.unchanged += stats.unchanged;
@@ -224,10 +221,9 @@ pub async fn sync(
     let connection_id = request.connection.id;
     let run_id = {
         let store = store.clone();
-        blocking(move || store.begin_run(connection_id).map_err(Into::into)).await?
+        blocking(move || store.begin_run(connection_id)).await?
     };
     let span = tracing::info_span!("sync", connection = %request.connection.name, run_id);
-    let _enter = span.enter();
 
     let results: Vec<(Outcome, Counts)> = futures::stream::iter(tasks.iter())
         .map(|task| {
@@ -236,14 +232,14 @@ pub async fn sync(
                 let (outcome, counts) =
                     run_task(store.clone(), request, run_id, task, progress).await;
                 let o = outcome.clone();
-                let recorded =
-                    blocking(move || store.record_outcome(run_id, &o).map_err(Into::into)).await;
+                let recorded = blocking(move || store.record_outcome(run_id, &o)).await;
                 progress.finished(task, &outcome);
                 recorded.map(|_| (outcome, counts))
             }
         })
         .buffer_unordered(MAX_CONCURRENT_TASKS)
         .collect::<Vec<Result<(Outcome, Counts)>>>()
+        .instrument(span)
         .await
         .into_iter()
         .collect::<Result<_>>()?;
@@ -282,13 +278,8 @@ pub async fn sync(
         )
     });
     let store2 = store.clone();
-    blocking(move || {
-        store2
-            .finish_run(run_id, status, error.as_deref())
-            .map_err(Into::into)
-    })
-    .await?;
-    let run = blocking(move || store.run(run_id).map_err(Into::into)).await?;
+    blocking(move || store2.finish_run(run_id, status, error.as_deref())).await?;
+    let run = blocking(move || store.run(run_id)).await?;
     summary.assets_seen = run.map(|r| r.assets_seen).unwrap_or(0);
     Ok(summary)
 }

@@ -417,6 +417,9 @@ fn check_unknown_region(env: &dyn SuiteEnv, p: &'static ProductDescriptor) -> Re
     }
 }
 
+/// (kind, region, resource id, raw payload, first seen) of one stored asset.
+type AssetSnapshot = (String, String, String, Value, String);
+
 fn check_idempotent_sync(env: &dyn SuiteEnv, p: &'static ProductDescriptor) -> Result<(), Failed> {
     env.clear_faults();
     let dir = tempfile::tempdir().map_err(|e| fail(e.to_string()))?;
@@ -425,7 +428,7 @@ fn check_idempotent_sync(env: &dyn SuiteEnv, p: &'static ProductDescriptor) -> R
     );
     let cx = env.context(fast_options(7));
     let first = run_sync(env, &store, &cx, p)?;
-    let snapshot = |store: &vigil_store::Store| -> Result<Vec<(String, String, String, Value, String)>, Failed> {
+    let snapshot = |store: &vigil_store::Store| -> Result<Vec<AssetSnapshot>, Failed> {
         Ok(store
             .assets(&Default::default())
             .map_err(|e| fail(e.to_string()))?

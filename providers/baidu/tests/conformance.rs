@@ -53,7 +53,14 @@ impl SuiteEnv for BaiduEnv {
             .resources(&self.account_id, region.as_str(), &collection_of(kind))
             .to_vec()
     }
-    fn inject_fault(&self, product: &ProductDescriptor, region: &Region, status: u16, code: &str, times: u32) {
+    fn inject_fault(
+        &self,
+        product: &ProductDescriptor,
+        region: &Region,
+        status: u16,
+        code: &str,
+        times: u32,
+    ) {
         self.sim.inject_fault(Fault {
             service: product.service.to_string(),
             region: Some(region.to_string()),
@@ -89,12 +96,19 @@ fn main() {
     });
     let account_id = world.accounts()[0].id.clone();
     let sim = runtime
-        .block_on(Simulator::start(world.clone(), "127.0.0.1:0".parse().expect("addr")))
+        .block_on(Simulator::start(
+            world.clone(),
+            "127.0.0.1:0".parse().expect("addr"),
+        ))
         .expect("start the simulator");
     let regions: Vec<Region> = world.accounts()[0]
         .regions
         .iter()
-        .filter(|r| !world.resources(&account_id, &r.region_id, "bcc_instances").is_empty())
+        .filter(|r| {
+            !world
+                .resources(&account_id, &r.region_id, "bcc_instances")
+                .is_empty()
+        })
         .map(|r| Region::new(&r.region_id).expect("valid region"))
         .collect();
     let env = Arc::new(BaiduEnv {

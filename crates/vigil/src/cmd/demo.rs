@@ -1,0 +1,139 @@
+//! `vigil demo`: the whole product against the bundled simulator, no account needed.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use vigil_baidu_sim::{Simulator, World};
+use vigil_core::{registry, AccessKey};
+use vigil_store::AssetFilter;
+
+use super::connect::connect_key;
+use super::sync::{print_summary, sync_connection};
+use super::{open_store, print_report};
+use crate::output::{self, or_dash, Table};
+use crate::{Ctx, OutputFormat, EXIT_PARTIAL};
+
+/// Arguments of `vigil demo`.
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Without --db the demo uses its own database (demo.db in Vigil's data \
+directory), so it never mixes simulated assets into your real inventory."
+)]
+pub struct Args {
+    /// Serve this world file instead of the built-in one.
+    #[arg(long, value_name = "FILE")]
+    pub world: Option<std::path::PathBuf>,
+}
+
+/// `vigil demo`.
+pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
+    let db = if ctx.db_is_default {
+        ctx.db.with_file_name("demo.db")
+    } else {
+        ctx.db.clone()
+    };
+    let ctx = Ctx { db, ..*ctx };
+    let table = ctx.output == OutputFormat::Table;
+    let world = match &args.world {
+        Some(path) => World::from_file(path).map_err(|e| anyhow::anyhow!("{e}"))?,
+        None => World::default_world(),
+    };
+    let sim = Simulator::start(world, "127.0.0.1:0".parse()?)
+        .await
+        .context("cannot start the simulator on 127.0.0.1")?;
+    if table {
+        println!("1. Started the Baidu AI Cloud simulator at http://{} (real host names, real signatures).", sim.addr());
+    }
+
+    let provider = registry::find_provider("baidu").map_err(|e| anyhow::anyhow!("{e}"))?;
+    let key = AccessKey::new(
+        vigil_baidu_sim::DEMO_ACCESS_KEY_ID,
+        vigil_baidu_sim::DEMO_SECRET_ACCESS_KEY,
+    );
+    let (connection, report, _) = connect_key(
+        &ctx,
+        provider,
+        "demo",
+        key,
+        vec!["all".to_string()],
+        Some(sim.addr()),
+    )
+    .await?;
+    if table {
+        println!(
+            "2. Connected as the read-only IAM user of the demo account and verified the key:"
+        );
+        print_report(&ctx, &connection.name, &report)?;
+    }
+
+    let store = open_store(&ctx)?;
+    let sync_args = super::sync::Args {
+        connection: None,
+        products: Vec::new(),
+        page_size: 1000,
+        concurrency: 4,
+        no_progress: false,
+    };
+    if table {
+        println!(
+            "3. Syncing every region and product into {} ...",
+            ctx.db.display()
+        );
+    }
+    let summary = match sync_connection(&ctx, &store, &connection, &sync_args).await? {
+        Ok(summary) => summary,
+        Err(message) => anyhow::bail!("the demo sync failed: {message}"),
+    };
+    let assets = store.assets(&AssetFilter {
+        connection: Some(connection.name.clone()),
+        ..Default::default()
+    })?;
+    sim.shutdown();
+
+    if !table {
+        output::json(&serde_json::json!({
+            "database": ctx.db,
+            "verification": report,
+            "sync": summary,
+            "assets": assets,
+        }))?;
+    } else {
+        print_summary(&connection.name, &summary);
+        println!("4. Assets now in the store:");
+        let mut t = Table::new(&["REGION", "KIND", "ID", "NAME", "DETAIL"]);
+        for a in &assets {
+            let detail = match a.kind.as_str() {
+                "baidu_bcc_instance" => format!(
+                    "{} public={}",
+                    a.raw["status"].as_str().unwrap_or("-"),
+                    or_dash(a.raw["publicIp"].as_str())
+                ),
+                "baidu_bcc_security_group" => format!(
+                    "{} rules",
+                    a.raw["rules"].as_array().map(|r| r.len()).unwrap_or(0)
+                ),
+                _ => String::new(),
+            };
+            t.row(vec![
+                a.region.clone(),
+                a.kind.clone(),
+                a.resource_id.clone(),
+                or_dash(a.name.as_deref()),
+                detail,
+            ]);
+        }
+        t.print();
+        println!(
+            "\n{} assets. Explore them with:\n  vigil --db {} assets --product bcc --region gz\n  vigil --db {} --output json assets --kind baidu_bcc_security_group\n  sqlite3 {} 'select kind, count(*) from assets group by kind'",
+            assets.len(),
+            ctx.db.display(),
+            ctx.db.display(),
+            ctx.db.display()
+        );
+    }
+    Ok(if summary.failures().next().is_some() {
+        ExitCode::from(EXIT_PARTIAL)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,182 @@
+//! Subcommands.
+
+pub mod assets;
+pub mod connect;
+pub mod demo;
+pub mod runs;
+pub mod sim;
+pub mod sync;
+pub mod verify;
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use vigil_core::{
+    AccessKey, CollectOptions, ErrorKind, ProductAccess, ProviderContext, Region,
+    VerificationReport,
+};
+use vigil_store::{Connection, Store};
+
+use crate::output::{self, or_dash, Table};
+use crate::{Ctx, OutputFormat};
+
+/// Open the store at the context's path.
+pub fn open_store(ctx: &Ctx) -> Result<Arc<Store>> {
+    let store = Store::open(&ctx.db)
+        .with_context(|| format!("cannot open the Vigil database {}", ctx.db.display()))?;
+    Ok(Arc::new(store))
+}
+
+/// The connection named, or the only one, or an error explaining the choice.
+pub fn pick_connections(store: &Store, name: Option<&str>) -> Result<Vec<Connection>> {
+    if let Some(name) = name {
+        return match store.connection(name)? {
+            Some(c) => Ok(vec![c]),
+            None => {
+                let known: Vec<String> = store.connections()?.into_iter().map(|c| c.name).collect();
+                if known.is_empty() {
+                    bail!("no connection named {name:?}: there are no connections yet; add one with `vigil connect baidu --name {name}`")
+                }
+                bail!(
+                    "no connection named {name:?}; known connections: {}",
+                    known.join(", ")
+                )
+            }
+        };
+    }
+    let all = store.connections()?;
+    if all.is_empty() {
+        bail!("there are no connections yet; add one with `vigil connect baidu --name NAME` (or try `vigil demo`)");
+    }
+    Ok(all)
+}
+
+/// Parse `--endpoint-override`.
+pub fn parse_override(value: Option<&str>) -> Result<Option<SocketAddr>> {
+    value
+        .map(|v| {
+            v.parse::<SocketAddr>().with_context(|| {
+                format!(
+                    "invalid --endpoint-override {v:?}: expected IP:PORT such as 127.0.0.1:8080"
+                )
+            })
+        })
+        .transpose()
+}
+
+/// The provider context for a stored connection.
+pub fn context_for(
+    connection: &Connection,
+    key: AccessKey,
+    options: CollectOptions,
+) -> Result<ProviderContext> {
+    let addr = parse_override(connection.endpoint_override.as_deref())?;
+    Ok(ProviderContext::new(connection.name.clone(), key)
+        .with_endpoint_override(addr)
+        .with_options(options))
+}
+
+/// Explain a credential failure: which key, which error, what to do.
+pub fn explain_credential_error(
+    e: &vigil_core::Error,
+    key_hint: &str,
+    env_ak: &str,
+    env_sk: &str,
+) -> String {
+    let what = match e.kind() {
+        ErrorKind::InvalidCredentials | ErrorKind::CredentialsDisabled => format!(
+            "the access key {key_hint} is unknown to the cloud or disabled. Check the key id in {env_ak}, \
+             and in the console (IAM → Users → the user → Access keys) that the key exists and is enabled"
+        ),
+        ErrorKind::SignatureMismatch => format!(
+            "the secret key does not match access key {key_hint}. Check {env_sk} (no extra spaces or newline), \
+             or create a new key pair in the console"
+        ),
+        ErrorKind::RequestExpired => "the cloud rejected the request time: this machine's clock is probably wrong. \
+             Synchronise it (e.g. `timedatectl set-ntp true`) and retry"
+            .to_string(),
+        ErrorKind::Network | ErrorKind::Timeout => "the cloud could not be reached. Check network access \
+             to *.baidubce.com (or the --endpoint-override address) and retry"
+            .to_string(),
+        _ => "verification failed".to_string(),
+    };
+    format!("{what}.\n  cause: {e}")
+}
+
+/// Print a verification report.
+pub fn print_report(ctx: &Ctx, connection: &str, report: &VerificationReport) -> Result<()> {
+    if ctx.output == OutputFormat::Json {
+        return output::json(
+            &serde_json::json!({ "connection": connection, "verification": report }),
+        );
+    }
+    println!(
+        "Connection {connection}: key {} authenticates.",
+        report.key_hint
+    );
+    match (&report.identity.user_name, report.identity.is_primary_account_key) {
+        (Some(user), _) => println!("  IAM user: {user}; attached policies: {}", if report.identity.attached_policies.is_empty() { "-".to_string() } else { report.identity.attached_policies.join(", ") }),
+        (None, Some(true)) => println!("  warning: this key belongs to the primary account, not an IAM sub-user. Create a dedicated read-only IAM user for Vigil."),
+        _ => println!("  IAM user: unknown (the key cannot read IAM; attach IAMReadAccessPolicy to let Vigil check its policies)"),
+    }
+    println!(
+        "  regions: {}",
+        report
+            .regions
+            .iter()
+            .map(Region::as_str)
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let mut table = Table::new(&["PRODUCT", "ACCESS", "DETAIL"]);
+    for p in &report.products {
+        let (status, detail) = match &p.access {
+            ProductAccess::Authorized { evidence } => ("authorized", evidence.clone()),
+            ProductAccess::Denied { fix, .. } => ("DENIED", fix.clone()),
+            ProductAccess::Unknown { reason } => ("unknown", reason.clone()),
+        };
+        table.row(vec![p.product.to_string(), status.to_string(), detail]);
+    }
+    table.print();
+    Ok(())
+}
+
+/// `vigil connections`.
+pub fn connections(ctx: &Ctx) -> Result<ExitCode> {
+    let store = open_store(ctx)?;
+    let all = store.connections()?;
+    if ctx.output == OutputFormat::Json {
+        output::json(&all)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if all.is_empty() {
+        println!(
+            "No connections. Add one with `vigil connect baidu --name NAME`, or run `vigil demo`."
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut table = Table::new(&[
+        "NAME",
+        "PROVIDER",
+        "ACCESS KEY",
+        "REGIONS",
+        "KEY STATUS",
+        "LAST VERIFIED",
+        "ENDPOINT OVERRIDE",
+    ]);
+    for c in all {
+        table.row(vec![
+            c.name,
+            c.provider,
+            c.access_key_id,
+            c.regions.join(","),
+            or_dash(c.key_status.as_deref()),
+            or_dash(c.last_verified_at.as_deref()),
+            or_dash(c.endpoint_override.as_deref()),
+        ]);
+    }
+    table.print();
+    Ok(ExitCode::SUCCESS)
+}
