@@ -1,6 +1,6 @@
 """List the simulator's BCC data through the official Baidu Python SDK (bce-python-sdk).
 
-Usage: python bcc_compat.py --world WORLD.json --proxy 127.0.0.1:PORT --ak AK --sk SK [--page-size N]
+Usage: BAIDUCLOUD_ACCESS_KEY=.. BAIDUCLOUD_SECRET_KEY=.. python bcc_compat.py --world WORLD.json --proxy 127.0.0.1:PORT [--page-size N]
 
 The SDK is pointed at the simulator through its own proxy setting with protocol HTTP, so every
 request keeps the real host name (bcc.<region>.baidubce.com) in its Host header and signature,
@@ -12,12 +12,13 @@ region list. Prints one line per check and exits non-zero on the first mismatch.
 
 import argparse
 import json
+import os
 import sys
 
 from baidubce import protocol
 from baidubce.auth.bce_credentials import BceCredentials
 from baidubce.bce_client_configuration import BceClientConfiguration
-from baidubce.exception import BceServerError
+from baidubce.exception import BceHttpClientError, BceServerError
 from baidubce.services.bcc.bcc_client import BccClient
 
 
@@ -50,10 +51,10 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--world", required=True)
     parser.add_argument("--proxy", required=True)
-    parser.add_argument("--ak", required=True)
-    parser.add_argument("--sk", required=True)
     parser.add_argument("--page-size", type=int, default=100)
     args = parser.parse_args()
+    args.ak = os.environ["BAIDUCLOUD_ACCESS_KEY"]
+    args.sk = os.environ["BAIDUCLOUD_SECRET_KEY"]
 
     with open(args.world, encoding="utf-8") as f:
         world = json.load(f)
@@ -90,10 +91,13 @@ def main():
         client_for("bcc.bj.baidubce.com", args.proxy, args.ak, args.sk + "x").list_instances(max_keys=1)
         print("wrong secret: accepted MISMATCH")
         failures += 1
-    except BceServerError as e:
-        ok = e.status_code in (400, 403) and e.code == "SignatureDoesNotMatch" and e.request_id
+    except (BceHttpClientError, BceServerError) as e:
+        # The SDK wraps the server's error in a client error after its retry loop.
+        err = getattr(e, "last_error", e)
+        status, code, request_id = (getattr(err, a, None) for a in ("status_code", "code", "request_id"))
+        ok = status in (400, 403) and code == "SignatureDoesNotMatch" and bool(request_id)
         failures += not ok
-        print(f"wrong secret: {e.status_code} {e.code} request id {e.request_id} {'ok' if ok else 'MISMATCH'}")
+        print(f"wrong secret: {status} {code} request id {request_id} {'ok' if ok else 'MISMATCH'}")
 
     if checked_regions < 2:
         print("the world must have resources in at least two regions")

@@ -31,25 +31,33 @@ fn cargo() -> Command {
     cmd
 }
 
+/// How a command is shown in logs: program and arguments only, never the environment
+/// (which may carry keys).
+fn show(cmd: &Command) -> String {
+    let mut parts = vec![cmd.get_program().to_string_lossy().into_owned()];
+    parts.extend(cmd.get_args().map(|a| a.to_string_lossy().into_owned()));
+    parts.join(" ")
+}
+
 fn run(cmd: &mut Command) -> Result<()> {
-    eprintln!("$ {cmd:?}");
+    eprintln!("$ {}", show(cmd));
     let status = cmd
         .status()
-        .with_context(|| format!("cannot run {cmd:?}"))?;
+        .with_context(|| format!("cannot run {}", show(cmd)))?;
     if !status.success() {
-        bail!("command failed ({status}): {cmd:?}");
+        bail!("command failed ({status}): {}", show(cmd));
     }
     Ok(())
 }
 
 fn output(cmd: &mut Command) -> Result<String> {
-    eprintln!("$ {cmd:?}");
+    eprintln!("$ {}", show(cmd));
     let out = cmd
         .stderr(Stdio::inherit())
         .output()
-        .with_context(|| format!("cannot run {cmd:?}"))?;
+        .with_context(|| format!("cannot run {}", show(cmd)))?;
     if !out.status.success() {
-        bail!("command failed ({}): {cmd:?}", out.status);
+        bail!("command failed ({}): {}", out.status, show(cmd));
     }
     Ok(String::from_utf8(out.stdout)?)
 }

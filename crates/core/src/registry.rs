@@ -72,23 +72,31 @@ pub struct ProductRegistration(pub &'static ProductDescriptor);
 
 inventory::collect!(ProductRegistration);
 
+/// Sort descriptors by (provider, product) and reject duplicates.
+fn sort_and_check(
+    mut all: Vec<&'static ProductDescriptor>,
+) -> Result<Vec<&'static ProductDescriptor>, String> {
+    all.sort_by_key(|d| (d.provider, d.product));
+    for pair in all.windows(2) {
+        if (pair[0].provider, pair[0].product) == (pair[1].provider, pair[1].product) {
+            return Err(format!(
+                "product {}/{} is registered twice",
+                pair[0].provider, pair[0].product
+            ));
+        }
+    }
+    Ok(all)
+}
+
 fn sorted() -> &'static Result<Vec<&'static ProductDescriptor>, String> {
     static SORTED: OnceLock<Result<Vec<&'static ProductDescriptor>, String>> = OnceLock::new();
     SORTED.get_or_init(|| {
-        let mut all: Vec<&'static ProductDescriptor> = inventory::iter::<ProductRegistration>
-            .into_iter()
-            .map(|r| r.0)
-            .collect();
-        all.sort_by_key(|d| (d.provider, d.product));
-        for pair in all.windows(2) {
-            if (pair[0].provider, pair[0].product) == (pair[1].provider, pair[1].product) {
-                return Err(format!(
-                    "product {}/{} is registered twice",
-                    pair[0].provider, pair[0].product
-                ));
-            }
-        }
-        Ok(all)
+        sort_and_check(
+            inventory::iter::<ProductRegistration>
+                .into_iter()
+                .map(|r| r.0)
+                .collect(),
+        )
     })
 }
 
@@ -179,4 +187,46 @@ pub fn find_provider(id: &str) -> Result<&'static ProviderDescriptor, Error> {
             ),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn never(_: &ProviderContext) -> Result<Arc<dyn AssetCollector>, Error> {
+        Err(Error::new(ErrorKind::Other, "test descriptor"))
+    }
+
+    macro_rules! descriptor {
+        ($provider:expr, $product:expr) => {
+            ProductDescriptor {
+                provider: $provider,
+                product: $product,
+                title: "t",
+                service: "s",
+                asset_kinds: &[],
+                scope: Scope::Regional,
+                read_policy: "p",
+                build: never,
+            }
+        };
+    }
+
+    static A_X: ProductDescriptor = descriptor!("a", "x");
+    static A_Y: ProductDescriptor = descriptor!("a", "y");
+    static B_X: ProductDescriptor = descriptor!("b", "x");
+    static A_X_AGAIN: ProductDescriptor = descriptor!("a", "x");
+
+    #[test]
+    fn sorts_by_provider_then_product() {
+        let sorted = sort_and_check(vec![&B_X, &A_Y, &A_X]).unwrap();
+        let names: Vec<_> = sorted.iter().map(|d| (d.provider, d.product)).collect();
+        assert_eq!(names, [("a", "x"), ("a", "y"), ("b", "x")]);
+    }
+
+    #[test]
+    fn rejects_a_product_registered_twice() {
+        let err = sort_and_check(vec![&A_X, &B_X, &A_X_AGAIN]).unwrap_err();
+        assert_eq!(err, "product a/x is registered twice");
+    }
 }

@@ -146,3 +146,30 @@ fn main() -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use vigil_core::registry;
+
+    /// The runner must link every provider crate; an unreferenced crate's `inventory`
+    /// registrations silently vanish. This pins the exact set, so a provider or product that
+    /// disappears (or appears without being added here) fails the build's tests.
+    #[test]
+    fn every_expected_provider_and_product_is_registered() {
+        vigil_provider_baidu::init();
+        registry::validate().unwrap();
+        let products: Vec<(&str, &str)> = registry::products()
+            .iter()
+            .map(|d| (d.provider, d.product))
+            .collect();
+        assert_eq!(products, [("baidu", "bcc")]);
+        let providers: Vec<&str> = registry::providers().iter().map(|p| p.id).collect();
+        assert_eq!(providers, ["baidu"]);
+    }
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

@@ -5,7 +5,7 @@
 //! product-specific field.
 
 use serde_json::Value;
-use vigil_core::{Asset, Error, ErrorKind, Page, PageToken, Region, Result};
+use vigil_core::{Asset, AssetKind, Error, ErrorKind, Page, PageToken, Region, Result};
 
 use crate::client::BceClient;
 
@@ -15,12 +15,12 @@ pub const MAX_KEYS: u32 = 1000;
 /// How one marker-paginated list API names things.
 #[derive(Debug, Clone, Copy)]
 pub struct MarkerList {
+    /// The asset kind the list produces (its `id_field` names each item's id).
+    pub kind: AssetKind,
     /// API path.
     pub path: &'static str,
     /// Field holding the items.
     pub items_field: &'static str,
-    /// Field holding each item's id.
-    pub id_field: &'static str,
     /// Field holding each item's display name.
     pub name_field: Option<&'static str>,
 }
@@ -32,7 +32,6 @@ pub async fn marker_page(
     host: String,
     list: &MarkerList,
     extra_query: &[(String, String)],
-    kind: &'static str,
     region: &Region,
     page_size: u32,
     page: Option<PageToken>,
@@ -61,12 +60,12 @@ pub async fn marker_page(
     };
     let mut assets = Vec::with_capacity(items.len());
     for item in items {
-        let id = match item.get(list.id_field).and_then(Value::as_str) {
+        let id = match item.get(list.kind.id_field).and_then(Value::as_str) {
             Some(id) if !id.is_empty() => id.to_string(),
             _ => {
                 return Err(invalid(format!(
                     "an item in {:?} has no {:?} string",
-                    list.items_field, list.id_field
+                    list.items_field, list.kind.id_field
                 )))
             }
         };
@@ -77,7 +76,7 @@ pub async fn marker_page(
             .filter(|s| !s.is_empty())
             .map(str::to_string);
         assets.push(Asset {
-            kind,
+            kind: list.kind.name,
             resource_id: id,
             name,
             region: region.to_string(),

@@ -22,15 +22,21 @@ pub const INSTANCE: &str = "baidu_bcc_instance";
 pub const SECURITY_GROUP: &str = "baidu_bcc_security_group";
 
 const INSTANCES: MarkerList = MarkerList {
+    kind: AssetKind {
+        name: INSTANCE,
+        id_field: "id",
+    },
     path: "/v2/instance",
     items_field: "instances",
-    id_field: "id",
     name_field: Some("name"),
 };
 const SECURITY_GROUPS: MarkerList = MarkerList {
+    kind: AssetKind {
+        name: SECURITY_GROUP,
+        id_field: "id",
+    },
     path: "/v2/securityGroup",
     items_field: "securityGroups",
-    id_field: "id",
     name_field: Some("name"),
 };
 
@@ -40,16 +46,7 @@ pub static DESCRIPTOR: ProductDescriptor = ProductDescriptor {
     product: "bcc",
     title: "Baidu Cloud Compute (BCC)",
     service: "bcc",
-    asset_kinds: &[
-        AssetKind {
-            name: INSTANCE,
-            id_field: "id",
-        },
-        AssetKind {
-            name: SECURITY_GROUP,
-            id_field: "id",
-        },
-    ],
+    asset_kinds: &[INSTANCES.kind, SECURITY_GROUPS.kind],
     scope: Scope::Regional,
     read_policy: "BCCReadAccessPolicy",
     build,
@@ -98,7 +95,6 @@ impl AssetCollector for BccCollector {
             regional_host("bcc", region),
             list,
             &[],
-            kind,
             region,
             self.page_size,
             page,
