@@ -7,7 +7,7 @@ use anyhow::{bail, Context, Result};
 use vigil_core::{registry, AccessKey, CollectOptions, ProviderContext, Region};
 use vigil_store::NewConnection;
 
-use super::{explain_credential_error, open_store, parse_override, print_report};
+use super::{explain_credential_error, open_store, parse_override, print_report, region_list};
 use crate::{output, secrets, Ctx, OutputFormat};
 
 /// Arguments of `vigil connect`.
@@ -157,12 +157,7 @@ pub async fn connect_key(
                 .map(|s| s.as_str())
                 .collect::<Vec<_>>()
                 .join(", "),
-            report
-                .regions
-                .iter()
-                .map(Region::as_str)
-                .collect::<Vec<_>>()
-                .join(", ")
+            region_list(&report.regions)
         );
     }
 

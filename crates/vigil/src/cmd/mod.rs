@@ -121,15 +121,7 @@ pub fn print_report(ctx: &Ctx, connection: &str, report: &VerificationReport) ->
         (None, Some(true)) => println!("  warning: this key belongs to the primary account, not an IAM sub-user. Create a dedicated read-only IAM user for Vigil."),
         _ => println!("  IAM user: unknown (the key cannot read IAM; attach IAMReadAccessPolicy to let Vigil check its policies)"),
     }
-    println!(
-        "  regions: {}",
-        report
-            .regions
-            .iter()
-            .map(Region::as_str)
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+    println!("  regions: {}", region_list(&report.regions));
     let mut table = Table::new(&["PRODUCT", "ACCESS", "DETAIL"]);
     for p in &report.products {
         let (status, detail) = match &p.access {
@@ -141,6 +133,77 @@ pub fn print_report(ctx: &Ctx, connection: &str, report: &VerificationReport) ->
     }
     table.print();
     Ok(())
+}
+
+/// Comma-separated region ids.
+pub fn region_list(regions: &[Region]) -> String {
+    regions
+        .iter()
+        .map(Region::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Results of a command that works on several connections: printed as it goes for people,
+/// gathered into one JSON array for machines; any failure makes the exit status partial.
+pub struct PerConnection<'a> {
+    ctx: &'a Ctx,
+    json: Vec<serde_json::Value>,
+    failed: bool,
+}
+
+impl<'a> PerConnection<'a> {
+    /// Start collecting.
+    pub fn new(ctx: &'a Ctx) -> Self {
+        PerConnection {
+            ctx,
+            json: Vec::new(),
+            failed: false,
+        }
+    }
+
+    /// A connection that was processed; `failed` if part of it did not succeed.
+    pub fn done<T: serde::Serialize>(
+        &mut self,
+        connection: &str,
+        field: &str,
+        value: &T,
+        failed: bool,
+        print: impl FnOnce() -> Result<()>,
+    ) -> Result<()> {
+        self.failed |= failed;
+        if self.ctx.output == OutputFormat::Json {
+            self.json
+                .push(serde_json::json!({ "connection": connection, "ok": true, field: value }));
+            Ok(())
+        } else {
+            print()
+        }
+    }
+
+    /// A connection that could not be processed at all.
+    pub fn error(&mut self, connection: &str, what: &str, message: &str) {
+        self.failed = true;
+        if self.ctx.output == OutputFormat::Json {
+            self.json.push(
+                serde_json::json!({ "connection": connection, "ok": false, "error": message }),
+            );
+        } else {
+            eprintln!("Connection {connection}: {what}{message}");
+        }
+    }
+
+    /// Print the JSON (if any) and give the exit status.
+    pub fn finish(self) -> Result<ExitCode> {
+        if self.ctx.output == OutputFormat::Json {
+            output::json(&self.json)?;
+        }
+        Ok(if self.failed {
+            ExitCode::from(crate::EXIT_PARTIAL)
+        } else {
+            ExitCode::SUCCESS
+        })
+    }
 }
 
 /// `vigil connections`.

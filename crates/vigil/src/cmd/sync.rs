@@ -12,9 +12,9 @@ use vigil_store::{Connection, Outcome, OutcomeStatus, Store};
 use vigil_sync::{Progress, SyncRequest, SyncSummary, Task};
 
 use super::verify::verify_connection;
-use super::{open_store, pick_connections};
-use crate::output::{self, or_dash, Table};
-use crate::{Ctx, OutputFormat, EXIT_PARTIAL};
+use super::{open_store, pick_connections, PerConnection};
+use crate::output::{or_dash, Table};
+use crate::{Ctx, OutputFormat};
 
 /// Arguments of `vigil sync`.
 #[derive(clap::Args, Debug)]
@@ -195,34 +195,18 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             }
         }
     }
-    let mut failed = false;
-    let mut json_out = Vec::new();
+    let mut results = PerConnection::new(ctx);
     for connection in &connections {
         match sync_connection(ctx, &store, connection, &args).await? {
             Ok(summary) => {
-                failed |= summary.failures().next().is_some();
-                if ctx.output == OutputFormat::Json {
-                    json_out.push(serde_json::json!({ "connection": connection.name, "ok": true, "summary": summary }));
-                } else {
+                let failed = summary.failures().next().is_some();
+                results.done(&connection.name, "summary", &summary, failed, || {
                     print_summary(&connection.name, &summary);
-                }
+                    Ok(())
+                })?;
             }
-            Err(message) => {
-                failed = true;
-                if ctx.output == OutputFormat::Json {
-                    json_out.push(serde_json::json!({ "connection": connection.name, "ok": false, "error": message }));
-                } else {
-                    eprintln!("Connection {}: not synced: {message}", connection.name);
-                }
-            }
+            Err(message) => results.error(&connection.name, "not synced: ", &message),
         }
     }
-    if ctx.output == OutputFormat::Json {
-        output::json(&json_out)?;
-    }
-    Ok(if failed {
-        ExitCode::from(EXIT_PARTIAL)
-    } else {
-        ExitCode::SUCCESS
-    })
+    results.finish()
 }

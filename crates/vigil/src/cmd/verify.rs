@@ -6,8 +6,11 @@ use anyhow::Result;
 use vigil_core::{registry, CollectOptions, ProviderContext, Region, VerificationReport};
 use vigil_store::{Connection, Store};
 
-use super::{context_for, explain_credential_error, open_store, pick_connections, print_report};
-use crate::{output, secrets, Ctx, OutputFormat, EXIT_PARTIAL};
+use super::{
+    context_for, explain_credential_error, open_store, pick_connections, print_report,
+    PerConnection,
+};
+use crate::{secrets, Ctx};
 
 /// Arguments of `vigil verify`.
 #[derive(clap::Args, Debug)]
@@ -63,38 +66,19 @@ pub async fn verify_connection(
 /// `vigil verify`.
 pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let store = open_store(ctx)?;
-    let mut failed = false;
-    let mut json_out = Vec::new();
+    let mut results = PerConnection::new(ctx);
     for connection in pick_connections(&store, args.connection.as_deref())? {
         let (_, result) =
             verify_connection(ctx, &store, &connection, CollectOptions::default()).await?;
         match result {
             Ok(report) => {
-                if ctx.output == OutputFormat::Json {
-                    json_out.push(serde_json::json!({ "connection": connection.name, "ok": true, "verification": report }));
-                } else {
-                    print_report(ctx, &connection.name, &report)?;
-                }
-                if report.products.iter().any(|p| !p.access.is_authorized()) {
-                    failed = true;
-                }
+                let denied = report.products.iter().any(|p| !p.access.is_authorized());
+                results.done(&connection.name, "verification", &report, denied, || {
+                    print_report(ctx, &connection.name, &report)
+                })?;
             }
-            Err(message) => {
-                failed = true;
-                if ctx.output == OutputFormat::Json {
-                    json_out.push(serde_json::json!({ "connection": connection.name, "ok": false, "error": message }));
-                } else {
-                    eprintln!("Connection {}: {message}", connection.name);
-                }
-            }
+            Err(message) => results.error(&connection.name, "", &message),
         }
     }
-    if ctx.output == OutputFormat::Json {
-        output::json(&json_out)?;
-    }
-    Ok(if failed {
-        ExitCode::from(EXIT_PARTIAL)
-    } else {
-        ExitCode::SUCCESS
-    })
+    results.finish()
 }
