@@ -258,16 +258,9 @@ fn sdk_compat() -> Result<()> {
         .arg(root.join("xtask/sdk/bcc_compat.py"))
         .args(["--world"])
         .arg(&world)
-        .args([
-            "--proxy",
-            &addr,
-            "--ak",
-            &ak,
-            "--sk",
-            &sk,
-            "--page-size",
-            "37",
-        ]))?;
+        .args(["--proxy", &addr, "--page-size", "37"])
+        .env("BAIDUCLOUD_ACCESS_KEY", &ak)
+        .env("BAIDUCLOUD_SECRET_KEY", &sk))?;
 
     // What `vigil sync` stores for the same world must agree too.
     let db = work.join("vigil.db");
