@@ -69,7 +69,7 @@ fn main() -> Result<()> {
     match task {
         "ci" => ci(),
         "conformance" => conformance(rest),
-        "sdk-compat" => sdk_compat(),
+        "sdk-compat" => sdk_compat().map(|_| ()),
         "vectors" => vectors(false),
         "help" | "--help" | "-h" => {
             println!("cargo xtask <ci | conformance [--product P] | sdk-compat | vectors>");
@@ -77,6 +77,39 @@ fn main() -> Result<()> {
         }
         other => bail!("unknown task {other:?}; try `cargo xtask help`"),
     }
+}
+
+/// Run `cargo test` with the given arguments, echoing its output, and return the number of
+/// tests that passed (cargo's own summary lines, added up).
+fn cargo_test(args: &[&str]) -> Result<u64> {
+    let mut cmd = cargo();
+    cmd.arg("test").args(args).stdout(Stdio::piped());
+    eprintln!("$ {}", show(&cmd));
+    let mut child = cmd
+        .spawn()
+        .with_context(|| format!("cannot run {}", show(&cmd)))?;
+    let mut passed = 0;
+    for line in BufReader::new(child.stdout.take().context("no stdout")?).lines() {
+        let line = line?;
+        println!("{line}");
+        if let Some(rest) = line.strip_prefix("test result: ") {
+            passed += rest
+                .split(';')
+                .find_map(|part| {
+                    part.trim()
+                        .trim_start_matches("ok. ")
+                        .trim_start_matches("FAILED. ")
+                        .strip_suffix(" passed")
+                })
+                .and_then(|n| n.trim().parse::<u64>().ok())
+                .unwrap_or(0);
+        }
+    }
+    let status = child.wait()?;
+    if !status.success() {
+        bail!("tests failed ({status}): {}", show(&cmd));
+    }
+    Ok(passed)
 }
 
 fn ci() -> Result<()> {
@@ -89,9 +122,12 @@ fn ci() -> Result<()> {
         "-D",
         "warnings",
     ]))?;
-    run(cargo().args(["test", "--workspace"]))?;
-    sdk_compat()?;
-    eprintln!("ci: all checks passed");
+    let mut passed = cargo_test(&["--workspace"])?;
+    passed += sdk_compat()?;
+    if passed == 0 {
+        bail!("no test ran");
+    }
+    println!("ci: {passed} passed, 0 failed");
     Ok(())
 }
 
@@ -197,21 +233,20 @@ impl Drop for Sim {
     }
 }
 
-fn sdk_compat() -> Result<()> {
+/// Returns the number of Rust tests it ran (the Python checks print their own lines).
+fn sdk_compat() -> Result<u64> {
     let root = project_root();
     let python = python_with_sdk()?;
     vectors(true)?;
-    run(cargo()
-        .args([
-            "test",
-            "-p",
-            "vigil-baidu-sim",
-            "--features",
-            "sdk-compat",
-            "--test",
-            "python_sdk",
-        ])
-        .env("VIGIL_SIM_PYTHON", &python))?;
+    std::env::set_var("VIGIL_SIM_PYTHON", &python);
+    let passed = cargo_test(&[
+        "-p",
+        "vigil-baidu-sim",
+        "--features",
+        "sdk-compat",
+        "--test",
+        "python_sdk",
+    ])?;
 
     run(cargo().args(["build", "--quiet", "-p", "vigil"]))?;
     let vigil = root.join("target").join("debug").join("vigil");
@@ -292,7 +327,7 @@ fn sdk_compat() -> Result<()> {
     eprintln!(
         "sdk-compat: the official SDK and `vigil sync` both agree with the simulator's world"
     );
-    Ok(())
+    Ok(passed)
 }
 
 /// The read-only auditor's key pair, as the world file defines it.
