@@ -75,7 +75,7 @@ where
             Ok(v) => return Ok(v),
             Err(e) if e.is_retryable() && attempt < config.max_retries => {
                 let wait = config.backoff(attempt, &mut rand::rng());
-                tracing::warn!(
+                tracing::info!(
                     message = "Request failed, retrying.",
                     operation,
                     error = %e,

@@ -156,13 +156,17 @@ async fn run_task(
     };
     let mut counts = Counts::default();
     let result: Result<()> = async {
+        let descriptor = vigil_core::registry::find(&request.connection.provider, task.product)?;
         if request.denied.contains(task.product) {
             return Err(Error::new(
                 ErrorKind::PermissionDenied,
-                format!("the key is not authorized to read {}", task.product),
-            ));
+                format!(
+                    "the key may not read {}: attach {} (or GlobalReadPolicy) to its IAM user",
+                    task.product, descriptor.read_policy
+                ),
+            )
+            .with_code("AccessDenied"));
         }
-        let descriptor = vigil_core::registry::find(&request.connection.provider, task.product)?;
         let collector = (descriptor.build)(&request.cx)?;
         let region = match descriptor.scope {
             Scope::Regional => Region::new(&task.region)?,
@@ -197,7 +201,8 @@ async fn run_task(
         outcome.error_code = e.code().map(str::to_string);
         outcome.error_message = Some(e.to_string());
         outcome.request_id = e.request_id().map(str::to_string);
-        tracing::warn!(
+        // Reported to the user in the outcome and summary; logged for -v.
+        tracing::info!(
             message = "Collection task failed.",
             product = task.product,
             region = %task.region,
