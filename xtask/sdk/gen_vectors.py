@@ -7,11 +7,11 @@ Every vector is computed by ``baidubce.auth.bce_v1_signer.sign`` from
 
 Usage (from the workspace root)::
 
-    python3 -m venv target-venv
-    target-venv/bin/pip install -r xtask/sdk/requirements.txt
-    target-venv/bin/python xtask/sdk/gen_vectors.py \
+    python3 -m venv target/sdk-venv
+    target/sdk-venv/bin/pip install -r xtask/sdk/requirements.txt
+    target/sdk-venv/bin/python xtask/sdk/gen_vectors.py \
         providers/baidu-auth/tests/vectors/python_sdk.json
-    target-venv/bin/python xtask/sdk/gen_vectors.py --set published \
+    target/sdk-venv/bin/python xtask/sdk/gen_vectors.py --set published \
         providers/baidu-auth/tests/vectors/published.json
 
 Without an output path the JSON goes to stdout. The output is byte-stable
