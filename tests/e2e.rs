@@ -318,7 +318,13 @@ fn a_product_without_policy_is_not_authorized_never_empty() {
         assert_eq!(o["status"], "not_authorized", "{o}");
         assert_eq!(o["asset_count"], 0);
         assert_eq!(o["error_code"], "AccessDenied", "{o}");
-        assert!(o["error_message"].as_str().unwrap().contains("BCCReadAccessPolicy"), "{o}");
+        assert!(
+            o["error_message"]
+                .as_str()
+                .unwrap()
+                .contains("BCCReadAccessPolicy"),
+            "{o}"
+        );
     }
     assert!(vigil.stored().is_empty());
 }
