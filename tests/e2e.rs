@@ -129,9 +129,9 @@ impl Vigil {
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", text(&out)))
     }
 
-    /// (region, kind) → ids stored.
+    /// (region, kind, id) of the BCC assets stored (the product these tests follow).
     fn stored(&self) -> BTreeSet<(String, String, String)> {
-        self.json(&["assets"])
+        self.json(&["assets", "--product", "bcc"])
             .as_array()
             .unwrap()
             .iter()
@@ -145,14 +145,28 @@ impl Vigil {
             .collect()
     }
 
+    /// The BCC outcomes of the newest run (the product these tests follow).
     fn outcomes_of_last_run(&self) -> Vec<Value> {
         let runs = self.json(&["runs"]);
         let id = runs[0]["id"].as_i64().unwrap().to_string();
         self.json(&["runs", "--show", &id])["outcomes"]
             .as_array()
             .unwrap()
-            .clone()
+            .iter()
+            .filter(|o| o["product"] == "bcc")
+            .cloned()
+            .collect()
     }
+}
+
+/// The verification entry of one product in a `connect --output json` answer.
+fn product<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["verification"]["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["product"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {report}"))
 }
 
 fn text(out: &Output) -> String {
@@ -214,12 +228,12 @@ fn demo_runs_end_to_end_and_stores_every_region() {
 fn connect_sync_and_query_selected_regions() {
     let sim = Sim::start();
     let vigil = Vigil::new();
-    let out = vigil.connect(&sim, "prod", "bj,gz", keys::AUDITOR);
+    let out = vigil.connect(&sim, "prod", "bj,gz", keys::GLOBAL_READER);
     assert!(out.status.success(), "{}", text(&out));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         report["verification"]["identity"]["user_name"],
-        "vigil-auditor"
+        "global-reader"
     );
     assert_eq!(
         report["verification"]["products"][0]["status"],
@@ -268,7 +282,7 @@ fn wrong_secret_is_explained_and_nothing_is_saved() {
     let sim = Sim::start();
     let vigil = Vigil::new();
     let wrong = "0000000000000000wrongsecret000000";
-    let out = vigil.connect(&sim, "prod", "all", (keys::AUDITOR.0, wrong));
+    let out = vigil.connect(&sim, "prod", "all", (keys::GLOBAL_READER.0, wrong));
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("secret key does not match"), "{stderr}");
@@ -306,7 +320,7 @@ fn a_product_without_policy_is_not_authorized_never_empty() {
     let out = vigil.connect(&sim, "iam", "all", keys::IAM_ONLY);
     assert!(out.status.success(), "{}", text(&out));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let bcc = &report["verification"]["products"][0];
+    let bcc = product(&report, "bcc");
     assert_eq!(bcc["status"], "denied");
     assert_eq!(bcc["policy"], "BCCReadAccessPolicy");
 
@@ -357,7 +371,7 @@ fn a_failing_region_does_not_stop_the_others() {
     let sim = Sim::start();
     let vigil = Vigil::new();
     assert!(vigil
-        .connect(&sim, "prod", "all", keys::AUDITOR)
+        .connect(&sim, "prod", "all", keys::GLOBAL_READER)
         .status
         .success());
     sim.handle.inject_fault(Fault {
@@ -402,7 +416,7 @@ fn a_failing_region_does_not_stop_the_others() {
 fn the_secret_never_reaches_the_database_or_logs() {
     let sim = Sim::start();
     let vigil = Vigil::new();
-    let (ak, sk) = keys::AUDITOR;
+    let (ak, sk) = keys::GLOBAL_READER;
     let out = vigil.run(
         &[
             "-vvv",
@@ -453,14 +467,14 @@ fn the_secret_never_reaches_the_database_or_logs() {
 fn regions_the_account_does_not_have_are_rejected_with_the_list() {
     let sim = Sim::start();
     let vigil = Vigil::new();
-    let out = vigil.connect(&sim, "prod", "bj,xx", keys::AUDITOR);
+    let out = vigil.connect(&sim, "prod", "bj,xx", keys::GLOBAL_READER);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("xx") && stderr.contains("available regions: ") && stderr.contains("gz"),
         "{stderr}"
     );
-    let out = vigil.connect(&sim, "prod", "bj.evil.com", keys::AUDITOR);
+    let out = vigil.connect(&sim, "prod", "bj.evil.com", keys::GLOBAL_READER);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("invalid region id \"bj.evil.com\""),
@@ -481,7 +495,7 @@ fn no_secret_means_a_clear_error_not_a_hang() {
             "--name",
             "prod",
             "--access-key-id",
-            keys::AUDITOR.0,
+            keys::GLOBAL_READER.0,
             "--endpoint-override",
             &sim.addr(),
         ],

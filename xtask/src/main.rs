@@ -8,6 +8,7 @@
 //!   golden vectors are regenerated with the SDK's own signer and must equal the committed ones.
 //! - `vectors`: regenerate the golden signer vectors with the Python SDK.
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -259,11 +260,13 @@ fn sdk_compat() -> Result<u64> {
             "sim",
             "--generate",
             "--regions",
-            "4",
+            "6",
             "--instances-per-region",
-            "150",
+            "300",
             "--security-groups-per-region",
-            "40",
+            "60",
+            "--resources-per-region",
+            "25",
             "--seed",
             "11",
             "--out",
@@ -288,16 +291,53 @@ fn sdk_compat() -> Result<u64> {
         .to_string();
 
     let world_json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&world)?)?;
-    let (ak, sk) = auditor_key(&world_json)?;
-    run(Command::new(&python)
-        .arg(root.join("xtask/sdk/bcc_compat.py"))
-        .args(["--world"])
-        .arg(&world)
-        .args(["--proxy", &addr, "--page-size", "37"])
-        .env("BAIDUCLOUD_ACCESS_KEY", &ak)
-        .env("BAIDUCLOUD_SECRET_KEY", &sk))?;
+    // A key that may read every product (IAMReadAccessPolicy + GlobalReadPolicy).
+    let (ak, sk) = user_key(&world_json, "global-reader")?;
 
-    // What `vigil sync` stores for the same world must agree too.
+    // Every compat_*.py lists its products through the official SDK and prints one JSON
+    // line per (kind, region) with the ids it saw.
+    let mut scripts: Vec<PathBuf> = std::fs::read_dir(root.join("xtask/sdk"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("compat_") && n.ends_with(".py"))
+        })
+        .collect();
+    scripts.sort();
+    let mut sdk_seen: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for script in &scripts {
+        let out = output(
+            Command::new(&python)
+                .arg(script)
+                .arg("--world")
+                .arg(&world)
+                .args(["--proxy", &addr, "--page-size", "37"])
+                .env("BAIDUCLOUD_ACCESS_KEY", &ak)
+                .env("BAIDUCLOUD_SECRET_KEY", &sk),
+        )?;
+        for line in out.lines().filter(|l| !l.trim().is_empty()) {
+            let v: serde_json::Value = serde_json::from_str(line)
+                .with_context(|| format!("{}: not a JSON line: {line}", script.display()))?;
+            let key = (
+                v["region"].as_str().unwrap_or_default().to_string(),
+                v["kind"].as_str().unwrap_or_default().to_string(),
+            );
+            let ids = v["ids"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|i| i.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if sdk_seen.insert(key.clone(), ids).is_some() {
+                bail!("{key:?} was listed twice by the SDK scripts");
+            }
+        }
+    }
+
+    // What `vigil sync` stores for the same world must agree.
     let db = work.join("vigil.db");
     run(Command::new(&vigil)
         .arg("--db")
@@ -322,35 +362,37 @@ fn sdk_compat() -> Result<u64> {
             .arg(&db)
             .args(["--output", "json", "assets"]),
     )?)?;
-    compare_store_with_world(&stored, &world_json)?;
+    compare_store_with_sdk(&stored, sdk_seen)?;
     drop(sim);
-    eprintln!(
-        "sdk-compat: the official SDK and `vigil sync` both agree with the simulator's world"
-    );
+    eprintln!("sdk-compat: the official SDK and `vigil sync` agree on every product and region");
     Ok(passed)
 }
 
-/// The read-only auditor's key pair, as the world file defines it.
-fn auditor_key(world: &serde_json::Value) -> Result<(String, String)> {
+/// The first access key of a world user.
+fn user_key(world: &serde_json::Value, name: &str) -> Result<(String, String)> {
     let users = world["accounts"][0]["users"]
         .as_array()
         .context("world has no users")?;
-    let auditor = users
+    let user = users
         .iter()
-        .find(|u| u["name"] == "vigil-auditor")
-        .context("the generated world has no vigil-auditor user")?;
-    let key = &auditor["access_keys"][0];
+        .find(|u| u["name"] == name)
+        .with_context(|| format!("the generated world has no {name} user"))?;
+    let key = &user["access_keys"][0];
     match (
         key["access_key_id"].as_str(),
         key["secret_access_key"].as_str(),
     ) {
         (Some(ak), Some(sk)) => Ok((ak.to_string(), sk.to_string())),
-        _ => bail!("vigil-auditor has no access key in the world file"),
+        _ => bail!("{name} has no access key in the world file"),
     }
 }
 
-fn compare_store_with_world(stored: &serde_json::Value, world: &serde_json::Value) -> Result<()> {
-    use std::collections::BTreeMap;
+/// Every (region, kind) the SDK listed must hold exactly the same ids in the store, and
+/// every (region, kind) the store holds must have been listed by the SDK.
+fn compare_store_with_sdk(
+    stored: &serde_json::Value,
+    mut sdk: BTreeMap<(String, String), Vec<String>>,
+) -> Result<()> {
     let mut got: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     for a in stored.as_array().context("assets output is not an array")? {
         let key = (
@@ -361,44 +403,35 @@ fn compare_store_with_world(stored: &serde_json::Value, world: &serde_json::Valu
             .or_default()
             .push(a["resource_id"].as_str().unwrap_or("").to_string());
     }
-    let mut want: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
-    let account = &world["accounts"][0];
-    for (region, collections) in account["resources"]
-        .as_object()
-        .context("world has no resources")?
-    {
-        for (collection, kind) in [
-            ("bcc_instances", "baidu_bcc_instance"),
-            ("bcc_security_groups", "baidu_bcc_security_group"),
-        ] {
-            let ids: Vec<String> = collections[collection]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|i| i["id"].as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default();
-            if !ids.is_empty() {
-                want.insert((region.clone(), kind.to_string()), ids);
-            }
-        }
-    }
-    for ids in got.values_mut().chain(want.values_mut()) {
+    sdk.retain(|_, ids| !ids.is_empty());
+    for ids in got.values_mut().chain(sdk.values_mut()) {
         ids.sort();
     }
-    if got != want {
-        for key in want.keys().chain(got.keys()) {
-            let (g, w) = (got.get(key).map(Vec::len), want.get(key).map(Vec::len));
-            if g != w || got.get(key) != want.get(key) {
-                eprintln!("  {key:?}: stored {g:?}, world {w:?}");
-            }
+    let mut mismatches = 0;
+    for key in sdk
+        .keys()
+        .chain(got.keys())
+        .collect::<std::collections::BTreeSet<_>>()
+    {
+        let (s, g) = (sdk.get(key), got.get(key));
+        let status = if s == g { "ok" } else { "MISMATCH" };
+        if s != g {
+            mismatches += 1;
         }
-        bail!("`vigil sync` stored different assets than the world holds");
+        eprintln!(
+            "  {:<8} {:<32} sdk {:>5}  vigil {:>5}  {status}",
+            key.0,
+            key.1,
+            s.map_or(0, Vec::len),
+            g.map_or(0, Vec::len)
+        );
+    }
+    if mismatches > 0 {
+        bail!("`vigil sync` and the official SDK disagree on {mismatches} (region, kind) pairs");
     }
     let total: usize = got.values().map(Vec::len).sum();
     eprintln!(
-        "vigil sync: {total} assets in {} (region, kind) pairs match the world",
+        "vigil sync: {total} assets in {} (region, kind) pairs match the SDK",
         got.len()
     );
     Ok(())

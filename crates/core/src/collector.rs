@@ -1,8 +1,9 @@
 //! The collector contract: one page of one asset kind in one region.
 //!
 //! Products implement only [`AssetCollector::list_page`]; the core turns pages into a stream
-//! ([`crate::pagination`]) and applies retries and concurrency limits around every call, so
-//! no product can forget them.
+//! ([`crate::pagination`]) and retries failed pages. Concurrency limits
+//! ([`ProviderContext::limits`]) are held per HTTP request by the provider's client, so a
+//! page's child calls share the bound with list calls.
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -19,7 +20,7 @@ use crate::registry::ProductDescriptor;
 use crate::retry::RetryConfig;
 
 /// One collected cloud resource.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct Asset {
     /// `<provider>_<product>_<resource>`, e.g. `baidu_bcc_instance`.
     pub kind: &'static str,
@@ -29,8 +30,72 @@ pub struct Asset {
     pub name: Option<String>,
     /// The region it lives in (`global` for global products).
     pub region: String,
-    /// The payload exactly as the cloud returned it.
+    /// The payload exactly as the cloud returned it in the list response.
     pub raw: serde_json::Value,
+    /// Responses of per-asset child calls (detail, whitelist, ACL, listeners ...), by call
+    /// name, each exactly as the cloud returned it.
+    pub details: std::collections::BTreeMap<String, serde_json::Value>,
+    /// Child calls that failed for this asset. A failed child call never drops the asset.
+    pub detail_errors: Vec<DetailError>,
+}
+
+impl Asset {
+    /// An asset with no child-call data yet.
+    pub fn new(
+        kind: &'static str,
+        resource_id: impl Into<String>,
+        name: Option<String>,
+        region: impl Into<String>,
+        raw: serde_json::Value,
+    ) -> Self {
+        Asset {
+            kind,
+            resource_id: resource_id.into(),
+            name,
+            region: region.into(),
+            raw,
+            details: Default::default(),
+            detail_errors: Vec::new(),
+        }
+    }
+
+    /// Record the outcome of one child call.
+    pub fn record_detail(&mut self, call: &str, result: Result<serde_json::Value>) {
+        match result {
+            Ok(value) => {
+                self.details.insert(call.to_string(), value);
+            }
+            Err(e) => self.detail_errors.push(DetailError::new(call, &e)),
+        }
+    }
+}
+
+/// A child call that failed for one asset.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DetailError {
+    /// The call name (the key its result would have had in `details`).
+    pub call: String,
+    /// What went wrong.
+    pub kind: crate::error::ErrorKind,
+    /// The vendor code.
+    pub code: Option<String>,
+    /// The message.
+    pub message: String,
+    /// The vendor request id.
+    pub request_id: Option<String>,
+}
+
+impl DetailError {
+    /// From an error.
+    pub fn new(call: &str, e: &crate::error::Error) -> Self {
+        DetailError {
+            call: call.to_string(),
+            kind: e.kind(),
+            code: e.code().map(str::to_string),
+            message: e.to_string(),
+            request_id: e.request_id().map(str::to_string),
+        }
+    }
 }
 
 /// An opaque continuation token (a marker, a page number ...).
@@ -57,6 +122,9 @@ pub struct CollectOptions {
     pub retry: RetryConfig,
     /// Concurrent requests allowed per (service, region).
     pub concurrency_per_service_region: usize,
+    /// Whether collectors make their per-asset child calls. Verification probes turn this
+    /// off: they only need to know whether the list call is allowed.
+    pub details: bool,
 }
 
 impl Default for CollectOptions {
@@ -66,6 +134,7 @@ impl Default for CollectOptions {
             request_timeout: Duration::from_secs(30),
             retry: RetryConfig::default(),
             concurrency_per_service_region: 4,
+            details: true,
         }
     }
 }
@@ -79,6 +148,11 @@ impl CollectOptions {
     /// Set the retry policy.
     pub fn with_retry(mut self, retry: RetryConfig) -> Self {
         self.retry = retry;
+        self
+    }
+    /// Turn per-asset child calls on or off.
+    pub fn with_details(mut self, details: bool) -> Self {
+        self.details = details;
         self
     }
     /// Set the request timeout.
@@ -148,8 +222,10 @@ pub trait AssetCollector: Send + Sync + fmt::Debug + 'static {
 
     /// Fetch one page of `kind` in `region`; `page == None` asks for the first page.
     ///
-    /// Implementations make exactly one list request (plus any per-item detail calls the
-    /// kind needs) and do not retry: the caller does.
+    /// Implementations make exactly one list request, which they do not retry (the caller
+    /// retries the page), plus any per-asset child calls the kind needs, each retried on its
+    /// own; a child call that still fails is recorded in the asset's `detail_errors` and does
+    /// not fail the page.
     async fn list_page(
         &self,
         region: &Region,

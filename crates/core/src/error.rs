@@ -7,7 +7,9 @@
 use std::fmt;
 
 /// What went wrong, independent of the cloud.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -46,6 +48,7 @@ pub enum ErrorKind {
     /// The operation was interrupted (shutdown).
     Interrupted,
     /// Anything else.
+    #[default]
     Other,
 }
 

@@ -17,7 +17,9 @@ pub mod registry;
 pub mod retry;
 pub mod verify;
 
-pub use collector::{Asset, AssetCollector, CollectOptions, Page, PageToken, ProviderContext};
+pub use collector::{
+    Asset, AssetCollector, CollectOptions, DetailError, Page, PageToken, ProviderContext,
+};
 pub use credential::{AccessKey, Credential, Secret};
 pub use error::{Error, ErrorKind, Result};
 pub use region::Region;

@@ -1,7 +1,9 @@
 //! Turning "one page" into "all pages".
 //!
-//! [`pages`] drives an [`AssetCollector`] from the first page to the last, holding a
-//! (service, region) concurrency slot for each request and retrying retryable failures.
+//! [`pages`] drives an [`AssetCollector`] from the first page to the last, retrying a page
+//! whose list request failed with a retryable error. Concurrency limits are not taken here:
+//! a page may fan out into child calls, so the provider's HTTP client holds a
+//! (service, region) slot of [`ProviderContext::limits`] per request instead.
 //! It stops with an error if the cloud hands back a token it already gave (a loop), so a
 //! misbehaving API can never make a sync run forever.
 
@@ -38,14 +40,10 @@ pub fn pages<'a>(
         if st.done {
             return Ok(None);
         }
-        let service = collector.descriptor().service;
         let token = st.next.clone();
         let page = retry(&cx.options.retry, kind, || {
             let token = token.clone();
-            async move {
-                let _slot = cx.limits.acquire(service, region.as_str()).await;
-                collector.list_page(region, kind, token).await
-            }
+            async move { collector.list_page(region, kind, token).await }
         })
         .await
         .map_err(|e| e.with_context("page", (st.page_no + 1).to_string()))?;
@@ -142,6 +140,7 @@ mod tests {
                     name: None,
                     region: region.to_string(),
                     raw: serde_json::json!({ "id": i }),
+                    ..Default::default()
                 })
                 .collect();
             let next = match self.loop_at {

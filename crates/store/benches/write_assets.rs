@@ -26,6 +26,7 @@ fn assets(version: u32) -> Vec<Asset> {
                 "nicInfo": {"securityGroups": ["g-1", "g-2"], "vpcId": "vpc-1"},
                 "version": version,
             }),
+            ..Default::default()
         })
         .collect()
 }

@@ -1,6 +1,6 @@
 //! The `assets` table.
 
-use rusqlite::types::{Type, Value};
+use rusqlite::types::{Type, Value, ValueRef};
 use rusqlite::{params, params_from_iter, OptionalExtension, Row, TransactionBehavior};
 use vigil_core::Asset;
 
@@ -9,10 +9,30 @@ use crate::{
     count, now, sql_limit, AssetFilter, Connection, Result, Store, StoredAsset, WriteStats,
 };
 
+/// The columns [`asset_from_row`] reads, after `FROM assets a JOIN connections c`.
+const ASSET_COLUMNS: &str = "a.id, c.name, a.provider, a.account_id, a.region, a.product, a.kind, \
+     a.resource_id, a.name, a.raw_json, a.first_seen, a.last_seen, a.last_run_id, \
+     a.details_json, a.detail_errors_json";
+
+/// Parse the JSON text in column `index`.
+fn json_column<T: serde::de::DeserializeOwned>(row: &Row<'_>, index: usize) -> rusqlite::Result<T> {
+    let text: String = row.get(index)?;
+    serde_json::from_str(&text)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(index, Type::Text, Box::new(e)))
+}
+
+/// `value` as JSON text.
+fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> rusqlite::Result<String> {
+    serde_json::to_string(value).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+}
+
 fn asset_from_row(row: &Row<'_>) -> rusqlite::Result<StoredAsset> {
-    let raw: String = row.get(9)?;
-    let raw = serde_json::from_str(&raw)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(9, Type::Text, Box::new(e)))?;
+    let raw = json_column(row, 9)?;
+    let details = json_column(row, 13)?;
+    let detail_errors = match row.get_ref(14)? {
+        ValueRef::Null => Vec::new(),
+        _ => json_column(row, 14)?,
+    };
     Ok(StoredAsset {
         id: row.get(0)?,
         connection: row.get(1)?,
@@ -27,6 +47,8 @@ fn asset_from_row(row: &Row<'_>) -> rusqlite::Result<StoredAsset> {
         first_seen: row.get(10)?,
         last_seen: row.get(11)?,
         last_run_id: row.get(12)?,
+        details,
+        detail_errors,
     })
 }
 
@@ -40,6 +62,7 @@ fn filter_sql(filter: &AssetFilter) -> (String, Vec<Value>) {
         ("a.product = ?", &filter.product),
         ("a.kind = ?", &filter.kind),
         ("a.region = ?", &filter.region),
+        ("a.resource_id = ?", &filter.resource_id),
     ];
     for (clause, value) in text {
         if let Some(v) = value {
@@ -65,7 +88,9 @@ impl Store {
     ///
     /// A new asset (by connection, kind, region, resource id) is inserted with
     /// `first_seen = last_seen = now`; a known one gets `last_seen`, `last_run_id`, its
-    /// payload and name refreshed, and counts as updated only if the payload changed.
+    /// payload, child-call responses (`details`), child-call failures (`detail_errors`) and
+    /// name replaced, and counts as updated only if the payload, the responses or the
+    /// failures changed (a new name alone leaves it unchanged).
     pub fn write_assets(
         &self,
         connection: &Connection,
@@ -98,28 +123,36 @@ impl Store {
         }
         let result = (|| -> rusqlite::Result<()> {
             let mut find = tx.prepare_cached(
-                "SELECT id, raw_json FROM assets
+                "SELECT id, raw_json, details_json, detail_errors_json FROM assets
                  WHERE connection_id = ?1 AND kind = ?2 AND region = ?3 AND resource_id = ?4",
             )?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO assets (connection_id, provider, account_id, region, product, kind,
                                      resource_id, name, raw_json, first_seen, last_seen,
-                                     first_run_id, last_run_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?11)",
+                                     first_run_id, last_run_id, details_json,
+                                     detail_errors_json)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?11, ?12, ?13)",
             )?;
             let mut update = tx.prepare_cached(
                 "UPDATE assets
                  SET provider = ?2, account_id = ?3, product = ?4, name = ?5, raw_json = ?6,
-                     last_seen = ?7, last_run_id = ?8
+                     last_seen = ?7, last_run_id = ?8, details_json = ?9,
+                     detail_errors_json = ?10
                  WHERE id = ?1",
             )?;
             for asset in assets {
-                let raw = serde_json::to_string(&asset.raw)
-                    .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-                let known: Option<(i64, String)> = find
+                let raw = to_json(&asset.raw)?;
+                // A BTreeMap: keys are sorted, so equal details give equal text.
+                let details = to_json(&asset.details)?;
+                let detail_errors = if asset.detail_errors.is_empty() {
+                    None
+                } else {
+                    Some(to_json(&asset.detail_errors)?)
+                };
+                let known: Option<(i64, String, String, Option<String>)> = find
                     .query_row(
                         params![connection.id, asset.kind, asset.region, asset.resource_id],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                     )
                     .optional()?;
                 match known {
@@ -136,10 +169,12 @@ impl Store {
                             raw,
                             now,
                             run_id,
+                            details,
+                            detail_errors,
                         ])?;
                         stats.inserted += 1;
                     }
-                    Some((id, old_raw)) => {
+                    Some((id, old_raw, old_details, old_errors)) => {
                         update.execute(params![
                             id,
                             connection.provider,
@@ -149,8 +184,10 @@ impl Store {
                             raw,
                             now,
                             run_id,
+                            details,
+                            detail_errors,
                         ])?;
-                        if old_raw == raw {
+                        if old_raw == raw && old_details == details && old_errors == detail_errors {
                             stats.unchanged += 1;
                         } else {
                             stats.updated += 1;
@@ -182,8 +219,7 @@ impl Store {
         let what = "reading assets";
         let (from, mut values) = filter_sql(filter);
         let mut sql = format!(
-            "SELECT a.id, c.name, a.provider, a.account_id, a.region, a.product, a.kind,
-                    a.resource_id, a.name, a.raw_json, a.first_seen, a.last_seen, a.last_run_id
+            "SELECT {ASSET_COLUMNS}
              {from}
              ORDER BY c.name, a.product, a.kind, a.region, a.resource_id"
         );

@@ -36,6 +36,7 @@ fn outcome_from_row(row: &Row<'_>) -> rusqlite::Result<Outcome> {
         request_id: row.get(9)?,
         started_at: row.get(10)?,
         finished_at: row.get(11)?,
+        detail_errors: count(row.get(12)?),
     })
 }
 
@@ -138,6 +139,12 @@ impl Store {
         let asset_count = i64::try_from(o.asset_count).map_err(|_| {
             self.invalid(format!("{what}: asset count {} too large", o.asset_count))
         })?;
+        let detail_errors = i64::try_from(o.detail_errors).map_err(|_| {
+            self.invalid(format!(
+                "{what}: detail error count {} too large",
+                o.detail_errors
+            ))
+        })?;
 
         let mut db = self.db();
         let tx = db
@@ -149,8 +156,8 @@ impl Store {
         tx.prepare_cached(
             "INSERT INTO sync_outcomes (run_id, product, region, kind, status, asset_count, pages,
                                         error_kind, error_code, error_message, request_id,
-                                        started_at, finished_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                                        started_at, finished_at, detail_errors)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
              ON CONFLICT (run_id, product, region, kind) DO UPDATE SET
                  status        = excluded.status,
                  asset_count   = excluded.asset_count,
@@ -160,7 +167,8 @@ impl Store {
                  error_message = excluded.error_message,
                  request_id    = excluded.request_id,
                  started_at    = excluded.started_at,
-                 finished_at   = excluded.finished_at",
+                 finished_at   = excluded.finished_at,
+                 detail_errors = excluded.detail_errors",
         )
         .and_then(|mut stmt| {
             stmt.execute(params![
@@ -177,6 +185,7 @@ impl Store {
                 o.request_id,
                 started_at,
                 finished_at,
+                detail_errors,
             ])
         })
         .map_err(self.fail(&what))?;
@@ -227,7 +236,7 @@ impl Store {
         let mut stmt = db
             .prepare_cached(
                 "SELECT product, region, kind, status, asset_count, pages, error_kind, error_code,
-                        error_message, request_id, started_at, finished_at
+                        error_message, request_id, started_at, finished_at, detail_errors
                  FROM sync_outcomes WHERE run_id = ?1
                  ORDER BY product, region, kind",
             )

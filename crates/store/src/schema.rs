@@ -87,8 +87,25 @@ CREATE INDEX assets_by_first_run ON assets (first_run_id);
 CREATE INDEX assets_by_last_run ON assets (last_run_id);
 "#;
 
+/// Version 2: per-asset child calls. `assets.details_json` (responses by call name) and
+/// `assets.detail_errors_json` (the calls that failed), `sync_outcomes.detail_errors` (how
+/// many failed), and an index for looking an asset up by its resource id alone.
+///
+/// `detail_errors_json` is `NULL` rather than `[]` when no call failed. Existing assets get
+/// `{}` and `NULL` (no child call made yet), existing outcomes `0`.
+const V2: &str = r#"
+ALTER TABLE assets ADD COLUMN details_json TEXT NOT NULL DEFAULT '{}'
+    CHECK (json_valid(details_json) AND json_type(details_json) = 'object');
+ALTER TABLE assets ADD COLUMN detail_errors_json TEXT
+    CHECK (json_valid(detail_errors_json) AND json_type(detail_errors_json) = 'array'
+           AND json_array_length(detail_errors_json) > 0);
+ALTER TABLE sync_outcomes ADD COLUMN detail_errors INTEGER NOT NULL DEFAULT 0
+    CHECK (detail_errors >= 0);
+CREATE INDEX assets_by_resource_id ON assets (resource_id);
+"#;
+
 /// Every migration, oldest first. The schema version is `MIGRATIONS.len()`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2];
 
 fn fail(label: &str, what: &str, e: impl std::fmt::Display) -> Error {
     crate::store_error(label, what, e)

@@ -93,6 +93,7 @@ fn each_page_of_assets_is_one_transaction() {
             name: None,
             region: "bj".into(),
             raw: serde_json::json!({ "id": i }),
+            ..Default::default()
         })
         .collect();
 
@@ -110,4 +111,218 @@ fn each_page_of_assets_is_one_transaction() {
         store.write_assets(&conn, run, "bcc", page).unwrap();
     }
     assert_eq!(commits.load(Ordering::SeqCst), 14);
+}
+
+// ---------------------------------------------------------------- upgrading from version 1
+
+/// A real version-1 database file as Vigil 0.1 left it: only the V1 schema (WAL mode,
+/// application id, `user_version = 1`), with a connection, a finished run, its outcomes and
+/// two assets.
+fn v1_database(path: &Path) {
+    let mut db = Db::open(path).unwrap();
+    let mode: String = db
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    assert_eq!(
+        schema::migrate(&mut db, "v1", &schema::MIGRATIONS[..1]).unwrap(),
+        0
+    );
+    db.execute_batch(
+        r#"
+        INSERT INTO connections (name, provider, account_id, access_key_id, regions,
+                                 created_at, updated_at)
+        VALUES ('prod', 'baidu', 'acct-1', 'AKIDPROD', '["bj"]',
+                '2024-05-01T12:00:00.000Z', '2024-05-01T12:00:00.000Z');
+        INSERT INTO sync_runs (connection_id, started_at, finished_at, status, assets_seen)
+        VALUES (1, '2024-05-01T12:00:01.000Z', '2024-05-01T12:00:09.000Z', 'partial', 2);
+        INSERT INTO sync_outcomes (run_id, product, region, kind, status, asset_count, pages,
+                                   error_kind, error_code, error_message, request_id,
+                                   started_at, finished_at)
+        VALUES (1, 'bcc', 'bj', 'baidu_bcc_instance', 'ok', 2, 1, NULL, NULL, NULL, NULL,
+                '2024-05-01T12:00:02.000Z', '2024-05-01T12:00:03.000Z'),
+               (1, 'blb', 'bj', 'baidu_blb_lb', 'not_authorized', 0, 0, 'permission_denied',
+                'AccessDenied', 'Access denied.', 'req-1',
+                '2024-05-01T12:00:04.000Z', '2024-05-01T12:00:05.000Z');
+        INSERT INTO assets (connection_id, provider, account_id, region, product, kind,
+                            resource_id, name, raw_json, first_seen, last_seen,
+                            first_run_id, last_run_id)
+        VALUES (1, 'baidu', 'acct-1', 'bj', 'bcc', 'baidu_bcc_instance', 'i-1', 'web',
+                '{"id":"i-1","publicIp":"180.76.1.1"}',
+                '2024-05-01T12:00:02.500Z', '2024-05-01T12:00:02.500Z', 1, 1),
+               (1, 'baidu', 'acct-1', 'bj', 'bcc', 'baidu_bcc_instance', 'i-2', NULL,
+                '{"id":"i-2","publicIp":""}',
+                '2024-05-01T12:00:02.500Z', '2024-05-01T12:00:02.500Z', 1, 1);
+        "#,
+    )
+    .unwrap();
+    let version: u32 = db
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 1);
+}
+
+fn columns(db: &Db, table: &str) -> Vec<String> {
+    db.prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
+/// Every table and index definition, by name.
+fn schema_sql(db: &Db) -> Vec<(String, Option<String>)> {
+    db.prepare("SELECT name, sql FROM sqlite_schema ORDER BY type, name")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
+#[test]
+fn a_version_1_database_is_upgraded_keeping_its_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.db");
+    v1_database(&path);
+    assert!(!columns(&Db::open(&path).unwrap(), "assets").contains(&"details_json".into()));
+
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(Store::SCHEMA_VERSION, 2);
+
+    // Existing assets: same rows, no child-call data.
+    let assets = store.assets(&AssetFilter::default()).unwrap();
+    let summary: Vec<_> = assets
+        .iter()
+        .map(|a| {
+            (
+                a.id,
+                a.resource_id.as_str(),
+                a.name.as_deref(),
+                a.last_run_id,
+            )
+        })
+        .collect();
+    assert_eq!(summary, [(1, "i-1", Some("web"), 1), (2, "i-2", None, 1)]);
+    assert_eq!(
+        assets[0].raw,
+        serde_json::json!({"id": "i-1", "publicIp": "180.76.1.1"})
+    );
+    assert_eq!(assets[0].first_seen, "2024-05-01T12:00:02.500Z");
+    for a in &assets {
+        assert_eq!(a.details, serde_json::json!({}));
+        assert!(a.detail_errors.is_empty());
+    }
+    let stored: Vec<(String, Option<String>)> = store
+        .db()
+        .prepare("SELECT details_json, detail_errors_json FROM assets ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(stored, [("{}".into(), None), ("{}".into(), None)]);
+
+    // Existing outcomes: same rows, no failed child calls.
+    let outcomes = store.outcomes(1).unwrap();
+    assert_eq!(outcomes.len(), 2);
+    assert_eq!(outcomes[0].asset_count, 2);
+    assert_eq!(outcomes[1].status, OutcomeStatus::NotAuthorized);
+    assert_eq!(outcomes[1].request_id.as_deref(), Some("req-1"));
+    assert!(outcomes.iter().all(|o| o.detail_errors == 0));
+    let run = store.run(1).unwrap().unwrap();
+    assert_eq!((run.status, run.assets_seen), (RunStatus::Partial, 2));
+
+    // The upgraded schema is exactly that of a new database.
+    let fresh = Store::open_in_memory().unwrap();
+    assert_eq!(schema_sql(&store.db()), schema_sql(&fresh.db()));
+
+    // The next sync: the same payload without child calls is unchanged, with them updated.
+    let conn = store.connection("prod").unwrap().unwrap();
+    let run = store.begin_run(conn.id).unwrap();
+    let mut same = vigil_core::Asset::new(
+        "baidu_bcc_instance",
+        "i-1",
+        Some("web".into()),
+        "bj",
+        serde_json::json!({"id": "i-1", "publicIp": "180.76.1.1"}),
+    );
+    let stats = store
+        .write_assets(&conn, run, "bcc", std::slice::from_ref(&same))
+        .unwrap();
+    assert_eq!(stats.unchanged, 1, "{stats:?}");
+    same.record_detail("detail", Ok(serde_json::json!({"cpu": 2})));
+    let stats = store.write_assets(&conn, run, "bcc", &[same]).unwrap();
+    assert_eq!(stats.updated, 1, "{stats:?}");
+    assert_eq!(
+        store.assets(&AssetFilter::default()).unwrap()[0].details,
+        serde_json::json!({"detail": {"cpu": 2}})
+    );
+    drop(store);
+
+    // Reopening does not migrate again.
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(store.asset_count(&AssetFilter::default()).unwrap(), 2);
+}
+
+#[test]
+fn upgrading_from_version_1_is_one_transaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.db");
+    v1_database(&path);
+
+    let mut db = Db::open(&path).unwrap();
+    let commits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = commits.clone();
+    db.commit_hook(Some(move || {
+        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        false
+    }));
+    assert_eq!(
+        schema::migrate(&mut db, "v1", schema::MIGRATIONS).unwrap(),
+        1
+    );
+    assert_eq!(commits.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let version: u32 = db
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 2);
+    assert!(columns(&db, "assets").contains(&"detail_errors_json".into()));
+}
+
+#[test]
+fn a_failed_upgrade_from_version_1_leaves_the_database_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.db");
+    v1_database(&path);
+    // Someone added a column by hand that version 2 adds too: the last ALTER of the
+    // migration fails after the assets columns were added.
+    Db::open(&path)
+        .unwrap()
+        .execute_batch("ALTER TABLE sync_outcomes ADD COLUMN detail_errors TEXT;")
+        .unwrap();
+
+    let err = Store::open(&path).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Store);
+    assert!(
+        err.message().contains("from version 1 to 2"),
+        "{}",
+        err.message()
+    );
+
+    let db = Db::open(&path).unwrap();
+    let version: u32 = db
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 1);
+    let assets = columns(&db, "assets");
+    assert!(!assets.contains(&"details_json".into()), "{assets:?}");
+    assert!(!assets.contains(&"detail_errors_json".into()), "{assets:?}");
+    let rows: i64 = db
+        .query_row("SELECT count(*) FROM assets", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 2);
 }

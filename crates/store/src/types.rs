@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use serde::{Deserialize, Serialize};
-use vigil_core::{Error, ErrorKind};
+use vigil_core::{DetailError, Error, ErrorKind};
 
 /// A connection to create or update (by name). Holds no secret: only the public key id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -213,6 +213,11 @@ pub struct Outcome {
     pub asset_count: u64,
     /// Pages fetched.
     pub pages: u32,
+    /// Per-asset child calls (whitelist, ACL ...) that failed. Their assets were still
+    /// stored, with the failures in [`StoredAsset::detail_errors`]; `0` when none failed (and
+    /// when absent from serialized input, e.g. JSON written before schema version 2).
+    #[serde(default)]
+    pub detail_errors: u64,
     /// [`vigil_core::ErrorKind`] name of the failure, if any.
     pub error_kind: Option<String>,
     /// The vendor's error code, if any.
@@ -238,6 +243,8 @@ pub struct AssetFilter {
     pub kind: Option<String>,
     /// Region id.
     pub region: Option<String>,
+    /// The cloud's resource id, matched exactly.
+    pub resource_id: Option<String>,
     /// Only assets last seen by this run.
     pub run_id: Option<i64>,
     /// At most this many rows ([`crate::Store::asset_count`] ignores it).
@@ -265,8 +272,16 @@ pub struct StoredAsset {
     pub resource_id: String,
     /// Display name, if any.
     pub name: Option<String>,
-    /// The payload as the cloud returned it.
+    /// The payload as the cloud returned it in the list response.
     pub raw: serde_json::Value,
+    /// Responses of per-asset child calls, by call name, from the last sync that saw the
+    /// asset: always a JSON object, `{}` when no child call succeeded (or none is made for
+    /// this kind).
+    #[serde(default = "empty_object")]
+    pub details: serde_json::Value,
+    /// Child calls that failed for the asset in the last sync that saw it; empty if none.
+    #[serde(default)]
+    pub detail_errors: Vec<DetailError>,
     /// When first stored (RFC 3339 UTC).
     pub first_seen: String,
     /// When last seen by a sync (RFC 3339 UTC).
@@ -275,14 +290,19 @@ pub struct StoredAsset {
     pub last_run_id: i64,
 }
 
+fn empty_object() -> serde_json::Value {
+    serde_json::Value::Object(serde_json::Map::new())
+}
+
 /// What [`crate::Store::write_assets`] did with one page.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WriteStats {
     /// New assets.
     pub inserted: u64,
-    /// Known assets whose payload changed.
+    /// Known assets whose payload, child-call responses or child-call failures changed.
     pub updated: u64,
-    /// Known assets whose payload did not change (only `last_seen` moved).
+    /// Known assets with the same payload, child-call responses and failures as before
+    /// (only `last_seen`, `last_run_id` and the name may have moved).
     pub unchanged: u64,
 }
 

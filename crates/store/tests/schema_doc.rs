@@ -61,6 +61,7 @@ fn instance(id: &str, public_ip: &str, env: &str) -> Asset {
             "publicIp": public_ip, "internalIp": "192.168.0.4",
             "tags": [{"tagKey": "env", "tagValue": env}],
         }),
+        ..Default::default()
     }
 }
 
@@ -77,7 +78,32 @@ fn security_group(id: &str, source: &str) -> Asset {
                 {"direction": "egress", "protocol": "all", "portRange": "", "destIp": "0.0.0.0/0"},
             ],
         }),
+        ..Default::default()
     }
+}
+
+/// An RDS instance with its whitelist (the `securityIps` child call) and, if `acl_fails`,
+/// a failed `acl` child call.
+fn rds(id: &str, whitelist: &[&str], acl_fails: bool) -> Asset {
+    let mut asset = Asset::new(
+        "baidu_rds_instance",
+        id,
+        Some(format!("db-{id}")),
+        "bj",
+        json!({"instanceId": id, "engine": "MySQL", "instanceStatus": "Available"}),
+    );
+    asset.record_detail("securityIps", Ok(json!({ "securityIps": whitelist })));
+    if acl_fails {
+        asset.record_detail(
+            "acl",
+            Err(
+                vigil_core::Error::new(vigil_core::ErrorKind::PermissionDenied, "Access denied.")
+                    .with_code("AccessDenied")
+                    .with_request_id("req-acl"),
+            ),
+        );
+    }
+    asset
 }
 
 fn outcome(product: &str, region: &str, kind: &str, status: OutcomeStatus) -> Outcome {
@@ -95,11 +121,13 @@ fn outcome(product: &str, region: &str, kind: &str, status: OutcomeStatus) -> Ou
         request_id: failed.then(|| "req-1".to_string()),
         started_at: vigil_store::now(),
         finished_at: Some(vigil_store::now()),
+        detail_errors: 0,
     }
 }
 
 /// Two connections; `prod` has a succeeded run, a succeeded run in which one instance is
-/// gone, and a partial run with failures and a new instance.
+/// gone and RDS instances appear, and a partial run with failures, a new instance and a
+/// failed child call of an RDS instance.
 fn seeded() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("vigil.db");
@@ -144,6 +172,13 @@ fn seeded() -> (tempfile::TempDir, std::path::PathBuf) {
     store.write_assets(&prod, r2, "bcc", &page[..2]).unwrap();
     store.write_assets(&prod, r2, "bcc", &page[3..]).unwrap();
     store.record_outcome(r2, &ok("baidu_bcc_instance")).unwrap();
+    let databases = [
+        rds("rds-open", &["%"], false),
+        rds("rds-world", &["192.168.0.0/16", "0.0.0.0/0"], false),
+        rds("rds-private", &["10.0.0.0/8"], false),
+        rds("rds-noacl", &["10.0.0.0/8"], true),
+    ];
+    store.write_assets(&prod, r2, "rds", &databases).unwrap();
     store.finish_run(r2, RunStatus::Succeeded, None).unwrap();
 
     let r3 = store.begin_run(prod.id).unwrap();
@@ -151,6 +186,11 @@ fn seeded() -> (tempfile::TempDir, std::path::PathBuf) {
         .write_assets(&prod, r3, "bcc", &[instance("i-new", "", "prod")])
         .unwrap();
     store.record_outcome(r3, &ok("baidu_bcc_instance")).unwrap();
+    store.write_assets(&prod, r3, "rds", &databases).unwrap();
+    let mut rds_outcome = outcome("rds", "bj", "baidu_rds_instance", OutcomeStatus::Ok);
+    rds_outcome.asset_count = databases.len() as u64;
+    rds_outcome.detail_errors = 1;
+    store.record_outcome(r3, &rds_outcome).unwrap();
     store
         .record_outcome(
             r3,
@@ -247,6 +287,18 @@ fn specific_examples_find_the_right_rows() {
     assert_eq!(column(&db, &refused, "product"), ["blb"]);
     let appeared = find("a.first_run_id = (");
     assert_eq!(column(&db, &appeared, "resource_id"), ["i-new"]);
+    let whitelist = find("'$.securityIps.securityIps'");
+    assert_eq!(
+        column(&db, &whitelist, "resource_id"),
+        ["rds-open", "rds-world"]
+    );
+    assert_eq!(column(&db, &whitelist, "allowed"), ["%", "0.0.0.0/0"]);
+    let child_failures = find("json_each(a.detail_errors_json)");
+    assert_eq!(column(&db, &child_failures, "resource_id"), ["rds-noacl"]);
+    assert_eq!(column(&db, &child_failures, "call"), ["acl"]);
+    assert_eq!(column(&db, &child_failures, "request_id"), ["req-acl"]);
+    let failing_kinds = find("o.detail_errors > 0");
+    assert_eq!(column(&db, &failing_kinds, "kind"), ["baidu_rds_instance"]);
 }
 
 #[test]

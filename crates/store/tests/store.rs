@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use vigil_core::{Asset, ErrorKind};
+use vigil_core::{Asset, DetailError, ErrorKind};
 use vigil_store::{
     AssetFilter, Connection, NewConnection, Outcome, OutcomeStatus, RunStatus, Store, WriteStats,
 };
@@ -45,6 +45,7 @@ fn asset(kind: &'static str, region: &str, id: &str, raw: serde_json::Value) -> 
         name: Some(format!("name-{id}")),
         region: region.to_string(),
         raw,
+        ..Default::default()
     }
 }
 
@@ -79,7 +80,46 @@ fn outcome(product: &str, region: &str, kind: &str, status: OutcomeStatus) -> Ou
         request_id: None,
         started_at: "2024-05-01T12:00:00.000Z".to_string(),
         finished_at: Some("2024-05-01T12:00:01.000Z".to_string()),
+        detail_errors: 0,
     }
+}
+
+/// An RDS instance with a whitelist response (`securityIps`) and, if `acl_fails`, a failed
+/// `acl` call.
+fn rds(id: &str, ips: &[&str], acl_fails: bool) -> Asset {
+    let mut a = asset(
+        "baidu_rds_instance",
+        "bj",
+        id,
+        json!({"instanceId": id, "engine": "MySQL"}),
+    );
+    a.details
+        .insert("securityIps".to_string(), json!({ "securityIps": ips }));
+    if acl_fails {
+        a.detail_errors.push(detail_error("acl", "req-acl-1"));
+    }
+    a
+}
+
+fn detail_error(call: &str, request_id: &str) -> DetailError {
+    DetailError {
+        call: call.to_string(),
+        kind: ErrorKind::PermissionDenied,
+        code: Some("AccessDenied".to_string()),
+        message: "Access denied.".to_string(),
+        request_id: Some(request_id.to_string()),
+    }
+}
+
+/// `(details_json, detail_errors_json)` of one asset, as stored.
+fn detail_columns(path: &Path, resource_id: &str) -> (String, Option<String>) {
+    raw_db(path)
+        .query_row(
+            "SELECT details_json, detail_errors_json FROM assets WHERE resource_id = ?1",
+            [resource_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
 }
 
 // ---------------------------------------------------------------- opening and migrations
@@ -454,6 +494,7 @@ fn outcomes_upsert_on_run_product_region_and_kind() {
     retried.asset_count = 42;
     retried.pages = 3;
     retried.request_id = Some("req-1".to_string());
+    retried.detail_errors = 7;
     f.store.record_outcome(run, &retried).unwrap();
 
     let got = f.store.outcomes(run).unwrap();
@@ -479,6 +520,42 @@ fn outcome_timestamps_are_normalized_and_validated() {
     o.started_at = "last tuesday".to_string();
     let err = f.store.record_outcome(run, &o).unwrap_err();
     assert!(err.message().contains("last tuesday"), "{err}");
+}
+
+#[test]
+fn outcome_detail_error_counts_round_trip_and_default_to_zero() {
+    let f = fixture();
+    let prod = f.store.upsert_connection(&new_connection("prod")).unwrap();
+    let run = f.store.begin_run(prod.id).unwrap();
+    let mut o = outcome("rds", "bj", "baidu_rds_instance", OutcomeStatus::Ok);
+    o.detail_errors = 3;
+    f.store.record_outcome(run, &o).unwrap();
+    assert_eq!(f.store.outcomes(run).unwrap(), [o.clone()]);
+    let stored: i64 = raw_db(&f.path)
+        .query_row(
+            "SELECT detail_errors FROM sync_outcomes WHERE run_id = ?1",
+            [run],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(stored, 3);
+
+    // Replacing the record replaces the count too.
+    o.detail_errors = 0;
+    f.store.record_outcome(run, &o).unwrap();
+    assert_eq!(f.store.outcomes(run).unwrap()[0].detail_errors, 0);
+
+    // Too large for SQLite: refused, nothing written.
+    o.detail_errors = u64::MAX;
+    let err = f.store.record_outcome(run, &o).unwrap_err();
+    assert!(err.message().contains("detail error count"), "{err}");
+    assert_eq!(f.store.outcomes(run).unwrap()[0].detail_errors, 0);
+
+    // Serialized outcomes from before the field existed still deserialize.
+    let mut old = serde_json::to_value(&o).unwrap();
+    old.as_object_mut().unwrap().remove("detail_errors");
+    let parsed: Outcome = serde_json::from_value(old).unwrap();
+    assert_eq!(parsed.detail_errors, 0);
 }
 
 #[test]
@@ -618,6 +695,275 @@ fn the_same_resource_id_in_other_regions_kinds_or_connections_is_another_asset()
         3
     );
     assert_eq!(f.store.asset_count(&AssetFilter::default()).unwrap(), 6);
+}
+
+#[test]
+fn details_round_trip() {
+    let f = fixture();
+    let (conn, run) = prod_with_run(&f);
+    let mut open = rds("rds-open", &["%", "10.0.0.0/8"], false);
+    open.details.insert(
+        "detail".to_string(),
+        json!({"instanceId": "rds-open", "nested": {"list": [1, 2.5, null, true, "x"]}}),
+    );
+    let plain = asset("baidu_rds_instance", "bj", "rds-plain", json!({"a": 1}));
+    f.store
+        .write_assets(&conn, run, "rds", &[open.clone(), plain])
+        .unwrap();
+
+    let stored = f.store.assets(&AssetFilter::default()).unwrap();
+    assert_eq!(stored.len(), 2);
+    assert_eq!(stored[0].resource_id, "rds-open");
+    assert_eq!(
+        stored[0].details,
+        json!({
+            "detail": {"instanceId": "rds-open", "nested": {"list": [1, 2.5, null, true, "x"]}},
+            "securityIps": {"securityIps": ["%", "10.0.0.0/8"]},
+        })
+    );
+    assert_eq!(
+        serde_json::to_value(&open.details).unwrap(),
+        stored[0].details
+    );
+    assert!(stored[0].detail_errors.is_empty());
+    // No child call: an empty object, never null.
+    assert_eq!(stored[1].details, json!({}));
+    assert!(stored[1].detail_errors.is_empty());
+
+    let (details, errors) = detail_columns(&f.path, "rds-plain");
+    assert_eq!(details, "{}");
+    assert_eq!(errors, None);
+    // Queryable with SQLite's JSON functions.
+    let ips: Vec<String> = raw_db(&f.path)
+        .prepare(
+            "SELECT ip.value FROM assets a
+             JOIN json_each(json_extract(a.details_json, '$.securityIps.securityIps')) AS ip
+             ORDER BY ip.value",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(ips, ["%", "10.0.0.0/8"]);
+}
+
+#[test]
+fn detail_errors_round_trip_and_clear_when_the_calls_succeed_again() {
+    let f = fixture();
+    let (conn, run) = prod_with_run(&f);
+    let mut failing = rds("rds-1", &["10.0.0.0/8"], true);
+    failing.detail_errors.push(DetailError {
+        call: "backupPolicy".to_string(),
+        kind: ErrorKind::Throttled,
+        code: None,
+        message: "slow down".to_string(),
+        request_id: None,
+    });
+    f.store
+        .write_assets(&conn, run, "rds", std::slice::from_ref(&failing))
+        .unwrap();
+    let stored = f.store.assets(&AssetFilter::default()).unwrap();
+    assert_eq!(stored[0].detail_errors, failing.detail_errors);
+    assert_eq!(
+        stored[0].details,
+        json!({"securityIps": {"securityIps": ["10.0.0.0/8"]}})
+    );
+    let (_, errors) = detail_columns(&f.path, "rds-1");
+    let errors: serde_json::Value = serde_json::from_str(&errors.unwrap()).unwrap();
+    assert_eq!(
+        errors,
+        json!([
+            {"call": "acl", "kind": "permission_denied", "code": "AccessDenied",
+             "message": "Access denied.", "request_id": "req-acl-1"},
+            {"call": "backupPolicy", "kind": "throttled", "code": null,
+             "message": "slow down", "request_id": null},
+        ])
+    );
+
+    // The next sync's calls all succeed: the errors are gone (NULL), and that is a change.
+    let run2 = f.store.begin_run(conn.id).unwrap();
+    let healed = rds("rds-1", &["10.0.0.0/8"], false);
+    let stats = f.store.write_assets(&conn, run2, "rds", &[healed]).unwrap();
+    assert_eq!(stats.updated, 1, "{stats:?}");
+    assert!(f.store.assets(&AssetFilter::default()).unwrap()[0]
+        .detail_errors
+        .is_empty());
+    assert_eq!(detail_columns(&f.path, "rds-1").1, None);
+}
+
+#[test]
+fn a_change_in_details_or_detail_errors_alone_counts_as_updated() {
+    let f = fixture();
+    let (conn, run) = prod_with_run(&f);
+    let page = vec![
+        rds("rds-a", &["10.0.0.0/8"], false),
+        rds("rds-b", &["10.0.0.0/8"], false),
+        rds("rds-c", &["10.0.0.0/8"], true),
+        rds("rds-d", &["10.0.0.0/8"], false),
+    ];
+    f.store.write_assets(&conn, run, "rds", &page).unwrap();
+
+    let mut next = page.clone();
+    // a: the whitelist was opened up; raw is the same.
+    next[0]
+        .details
+        .insert("securityIps".to_string(), json!({"securityIps": ["%"]}));
+    // b: a call failed this time.
+    next[1].detail_errors.push(detail_error("acl", "req-2"));
+    // c: the same call failed again, with another request id.
+    next[2].detail_errors = vec![detail_error("acl", "req-3")];
+    // d: untouched.
+    let stats = f.store.write_assets(&conn, run, "rds", &next).unwrap();
+    assert_eq!(
+        stats,
+        WriteStats {
+            inserted: 0,
+            updated: 3,
+            unchanged: 1
+        }
+    );
+    let stored = f.store.assets(&AssetFilter::default()).unwrap();
+    assert_eq!(
+        stored[0].details["securityIps"]["securityIps"],
+        json!(["%"])
+    );
+    assert_eq!(stored[1].detail_errors, next[1].detail_errors);
+    assert_eq!(
+        stored[2].detail_errors[0].request_id.as_deref(),
+        Some("req-3")
+    );
+
+    // A details call whose response vanished (e.g. it failed) is a change as well.
+    let mut gone = next[3].clone();
+    gone.details.clear();
+    let stats = f.store.write_assets(&conn, run, "rds", &[gone]).unwrap();
+    assert_eq!(stats.updated, 1);
+    assert_eq!(detail_columns(&f.path, "rds-d").0, "{}");
+}
+
+#[test]
+fn the_same_page_with_details_twice_is_unchanged() {
+    let f = fixture();
+    let (conn, run) = prod_with_run(&f);
+    let mut page = vec![
+        rds("rds-a", &["%"], true),
+        rds("rds-b", &["10.0.0.0/8", "192.168.0.0/16"], false),
+        asset("baidu_rds_instance", "bj", "rds-c", json!({})),
+    ];
+    // Several calls, inserted out of order: stored in key order either way.
+    page[1]
+        .details
+        .insert("backupPolicy".to_string(), json!({"days": 7}));
+    page[1]
+        .details
+        .insert("account".to_string(), json!({"accounts": []}));
+    let first = f.store.write_assets(&conn, run, "rds", &page).unwrap();
+    assert_eq!(first.inserted, 3);
+    let before = f.store.assets(&AssetFilter::default()).unwrap();
+
+    let run2 = f.store.begin_run(conn.id).unwrap();
+    let second = f.store.write_assets(&conn, run2, "rds", &page).unwrap();
+    assert_eq!(
+        second,
+        WriteStats {
+            inserted: 0,
+            updated: 0,
+            unchanged: 3
+        }
+    );
+    let after = f.store.assets(&AssetFilter::default()).unwrap();
+    for (b, a) in before.iter().zip(&after) {
+        assert_eq!(a.details, b.details);
+        assert_eq!(a.detail_errors, b.detail_errors);
+        assert_eq!(a.last_run_id, run2);
+    }
+}
+
+#[test]
+fn the_schema_rejects_malformed_detail_columns() {
+    let f = fixture();
+    let (conn, run) = prod_with_run(&f);
+    f.store
+        .write_assets(&conn, run, "rds", &[rds("rds-1", &["%"], true)])
+        .unwrap();
+    f.store
+        .record_outcome(
+            run,
+            &outcome("rds", "bj", "baidu_rds_instance", OutcomeStatus::Ok),
+        )
+        .unwrap();
+    let db = raw_db(&f.path);
+    for bad in [
+        "UPDATE assets SET details_json = '[]'",
+        "UPDATE assets SET details_json = 'null'",
+        "UPDATE assets SET details_json = '{oops'",
+        "UPDATE assets SET details_json = NULL",
+        "UPDATE assets SET detail_errors_json = '[]'",
+        "UPDATE assets SET detail_errors_json = '{}'",
+        "UPDATE assets SET detail_errors_json = '[oops'",
+        "UPDATE sync_outcomes SET detail_errors = -1",
+    ] {
+        assert!(db.execute(bad, []).is_err(), "accepted: {bad}");
+    }
+    db.execute("UPDATE assets SET detail_errors_json = NULL", [])
+        .unwrap();
+}
+
+#[test]
+fn assets_can_be_found_by_resource_id() {
+    let f = fixture();
+    let (prod, run) = prod_with_run(&f);
+    let dev = f.store.upsert_connection(&new_connection("dev")).unwrap();
+    let dev_run = f.store.begin_run(dev.id).unwrap();
+    let page = vec![
+        asset("baidu_bcc_instance", "bj", "i-1", json!(1)),
+        asset("baidu_bcc_instance", "gz", "i-1", json!(2)),
+        asset("baidu_bcc_instance", "bj", "i-10", json!(3)),
+    ];
+    f.store.write_assets(&prod, run, "bcc", &page).unwrap();
+    f.store
+        .write_assets(&dev, dev_run, "bcc", &page[..1])
+        .unwrap();
+
+    let by_id = |id: &str, connection: Option<&str>| {
+        let filter = AssetFilter {
+            resource_id: Some(id.to_string()),
+            connection: connection.map(str::to_string),
+            ..Default::default()
+        };
+        let found = f.store.assets(&filter).unwrap();
+        assert_eq!(f.store.asset_count(&filter).unwrap(), found.len() as u64);
+        found
+            .into_iter()
+            .map(|a| format!("{}/{}/{}", a.connection, a.region, a.resource_id))
+            .collect::<Vec<_>>()
+    };
+    // Exact: `i-1` does not match `i-10`; every connection and region by default.
+    assert_eq!(
+        by_id("i-1", None),
+        ["dev/bj/i-1", "prod/bj/i-1", "prod/gz/i-1"]
+    );
+    assert_eq!(by_id("i-1", Some("prod")), ["prod/bj/i-1", "prod/gz/i-1"]);
+    assert_eq!(by_id("i-10", None), ["prod/bj/i-10"]);
+    assert!(by_id("i-", None).is_empty());
+    assert!(by_id("I-1", None).is_empty());
+
+    // The lookup uses an index rather than scanning every asset.
+    let plan: Vec<String> = raw_db(&f.path)
+        .prepare(
+            "EXPLAIN QUERY PLAN SELECT a.id FROM assets a
+             JOIN connections c ON c.id = a.connection_id WHERE a.resource_id = 'i-1'",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(3))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(
+        plan.iter().any(|p| p.contains("assets_by_resource_id")),
+        "{plan:?}"
+    );
 }
 
 #[test]

@@ -151,6 +151,7 @@ async fn run_task(
         error_code: None,
         error_message: None,
         request_id: None,
+        detail_errors: 0,
         started_at,
         finished_at: None,
     };
@@ -177,6 +178,7 @@ async fn run_task(
         let mut stream = std::pin::pin!(pages(collector.as_ref(), &request.cx, &region, task.kind));
         while let Some(page) = stream.try_next().await? {
             let n = page.len();
+            let detail_errors: usize = page.iter().map(|a| a.detail_errors.len()).sum();
             let (store, connection, product) =
                 (store.clone(), request.connection.clone(), task.product);
             let stats =
@@ -186,6 +188,7 @@ async fn run_task(
             counts.unchanged += stats.unchanged;
             outcome.pages += 1;
             outcome.asset_count += n as u64;
+            outcome.detail_errors += detail_errors as u64;
             progress.page(task, n);
         }
         Ok(())

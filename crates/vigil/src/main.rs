@@ -163,7 +163,13 @@ mod tests {
             .iter()
             .map(|d| (d.provider, d.product))
             .collect();
-        assert_eq!(products, [("baidu", "bcc")]);
+        let expected = [
+            "appblb", "bcc", "blb", "bos", "eip", "iam", "kafka", "mongodb", "rds", "scs", "vpc",
+        ];
+        assert_eq!(
+            products,
+            expected.iter().map(|p| ("baidu", *p)).collect::<Vec<_>>()
+        );
         let providers: Vec<&str> = registry::providers().iter().map(|p| p.id).collect();
         assert_eq!(providers, ["baidu"]);
     }

@@ -293,6 +293,12 @@ pub(crate) fn build() -> World {
     resources.insert("bj".to_string(), beijing());
     resources.insert("gz".to_string(), guangzhou());
     resources.insert("su".to_string(), suzhou());
+    // The other products' demo data, deterministic for a fixed seed.
+    let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(0x5eed_0001);
+    for (index, (region, collections)) in resources.iter_mut().enumerate() {
+        let cx = crate::products::RegionContext::from_collections(region, index, collections);
+        crate::products::populate_region(collections, &cx, &mut rng, crate::products::Scale::Demo);
+    }
     World {
         accounts: vec![Account {
             id: DEFAULT_ACCOUNT_ID.to_string(),
@@ -466,6 +472,26 @@ impl Plan {
             position,
             "ingress",
             "deny",
+        ));
+    }
+
+    /// An explicit allow-everything-from-the-Internet ingress rule (a misconfiguration: it
+    /// overrides any deny rule with a larger position).
+    fn acl_allow_all(&mut self, subnet: usize, description: &str, position: u32) {
+        let subnet_id = self.subnet_field(subnet, "subnetId");
+        let cidr = self.subnet_field(subnet, "cidr");
+        let rule_id = format!("ar-{}", self.rng.lower36(12));
+        self.acl_rules.push(fixtures::acl_rule(
+            &rule_id,
+            &subnet_id,
+            description,
+            "all",
+            "0.0.0.0/0",
+            &cidr,
+            "all",
+            position,
+            "ingress",
+            "allow",
         ));
     }
 
@@ -1016,6 +1042,8 @@ fn guangzhou() -> BTreeMap<String, Vec<Value>> {
         protected: false,
         full: false,
     });
+    // Drawn last, so the region's other ids do not move.
+    p.acl_allow_all(0, "allow all from the internet (ftp partners)", 10);
     p.finish()
 }
 

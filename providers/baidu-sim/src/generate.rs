@@ -6,10 +6,11 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 use serde_json::Value;
 
+use crate::default_world::t;
 use crate::default_world::{self, key, region_entries, user, REGION_NAMES};
 use crate::fixtures::{self, InstanceSpec, RuleSpec, SecurityGroupSpec};
 use crate::ids::Draw;
-use crate::world::{Account, World};
+use crate::world::{Account, LoginProfile, User, World};
 
 /// What [`World::generate`] builds.
 #[derive(Debug, Clone)]
@@ -23,6 +24,8 @@ pub struct GenerateOptions {
     pub security_groups_per_region: usize,
     /// IAM users besides the demo users (which are always present, with the demo keys).
     pub users: usize,
+    /// Resources of each other product (EIP, RDS, SCS, Kafka, MongoDB, BOS, BLB) per region.
+    pub resources_per_region: usize,
     /// The seed: the same options give the same world.
     pub seed: u64,
 }
@@ -34,6 +37,7 @@ impl Default for GenerateOptions {
             instances_per_region: 50,
             security_groups_per_region: 10,
             users: 5,
+            resources_per_region: 10,
             seed: 42,
         }
     }
@@ -152,6 +156,7 @@ pub(crate) fn generate(opts: &GenerateOptions) -> World {
     let region_refs: Vec<&str> = region_ids.iter().map(String::as_str).collect();
 
     let (mut users, groups, custom_policies) = default_world::iam_principals();
+    let built_in_users = users.len();
     let policy_pool: Vec<String> = crate::policy::system_policies()
         .iter()
         .map(|p| p.name.to_string())
@@ -192,13 +197,24 @@ pub(crate) fn generate(opts: &GenerateOptions) -> World {
         }
         users.push(u);
     }
+    // IAM posture risks on the generated users, drawn from a stream of their own so the rest
+    // of the world does not change with them.
+    let mut iam_rng = StdRng::seed_from_u64(opts.seed ^ 0x1a3_5eed);
+    for (n, u) in users.iter_mut().skip(built_in_users).enumerate() {
+        iam_risks(u, n, &mut iam_rng);
+    }
 
     let mut resources = BTreeMap::new();
     for (ri, region) in region_ids.iter().enumerate() {
-        resources.insert(
-            region.clone(),
-            generate_region(&mut rng, &mut ids, opts, region, ri),
+        let mut collections = generate_region(&mut rng, &mut ids, opts, region, ri);
+        let cx = crate::products::RegionContext::from_collections(region, ri, &collections);
+        crate::products::populate_region(
+            &mut collections,
+            &cx,
+            &mut rng,
+            crate::products::Scale::Generated(opts.resources_per_region),
         );
+        resources.insert(region.clone(), collections);
     }
 
     World {
@@ -214,6 +230,57 @@ pub(crate) fn generate(opts: &GenerateOptions) -> World {
             resources,
         }],
         limits: None,
+    }
+}
+
+/// Console logins with and without MFA, access keys of every age (some never used, some
+/// unused for years), contacts, and an administrator (the first generated user, whose console
+/// login has no MFA).
+fn iam_risks(u: &mut User, n: usize, rng: &mut StdRng) {
+    let date = |rng: &mut StdRng, from_year: u64, to_year: u64| {
+        format!(
+            "{}-{:02}-{:02}T{:02}:{:02}:00Z",
+            from_year + rng.below(to_year - from_year + 1),
+            1 + rng.below(12),
+            1 + rng.below(28),
+            rng.below(24),
+            rng.below(60)
+        )
+    };
+    // Created before any of its keys.
+    u.create_time = t(&date(rng, 2018, 2018));
+    if n == 0 && !u.policies.iter().any(|p| p == "AdministratorAccess") {
+        u.policies.push("AdministratorAccess".to_string());
+    }
+    if n == 0 || rng.chance(60) {
+        let mfa = n != 0 && rng.chance(50);
+        u.login_profile = Some(LoginProfile {
+            need_reset_password: rng.chance(20),
+            enabled_login: n == 0 || rng.chance(90),
+            enabled_login_mfa: mfa,
+            login_mfa_type: if mfa {
+                rng.pick(&["TOTP", "PHONE"]).to_string()
+            } else {
+                String::new()
+            },
+            third_party_type: String::new(),
+            third_party_account: String::new(),
+            password_expire_date: rng.chance(50).then(|| t(&date(rng, 2025, 2026))),
+        });
+        if rng.chance(70) {
+            u.last_login_time = Some(t(&date(rng, 2023, 2025)));
+        }
+    }
+    if rng.chance(50) {
+        u.contact = format!("{}@example.com", u.name);
+    }
+    for k in &mut u.access_keys {
+        let created = t(&date(rng, 2019, 2025));
+        k.create_time = created;
+        if k.last_used_time.is_some() {
+            let used = t(&date(rng, 2019, 2025));
+            k.last_used_time = Some(used.max(created));
+        }
     }
 }
 
@@ -404,6 +471,94 @@ fn generate_region(
     out.insert("bcc_security_groups".to_string(), groups);
     out.insert("vpc_vpcs".to_string(), vpcs);
     out.insert("vpc_subnets".to_string(), subnets);
-    out.insert("vpc_acl_rules".to_string(), Vec::new());
+    // ACL rules draw from their own stream so adding them changed no other generated data.
+    let mut acl_rng = StdRng::seed_from_u64(opts.seed ^ (0xac1_0000 + region_index as u64));
+    let acl_rules = subnet_acl_rules(&mut acl_rng, ids, &out["vpc_subnets"]);
+    out.insert("vpc_acl_rules".to_string(), acl_rules);
     out
+}
+
+/// One ACL rule template (see [`ACL_TEMPLATES`]).
+type AclTemplate = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+/// ACL rule templates: (description, direction, protocol, peer CIDR, port, action); the peer
+/// is the source of an ingress rule and the destination of an egress rule, the subnet's
+/// CIDR the other side.
+#[rustfmt::skip]
+const ACL_TEMPLATES: &[AclTemplate] = &[
+    ("allow all from the internet", "ingress", "all", "0.0.0.0/0", "all", "allow"),
+    ("deny telnet", "ingress", "tcp", "0.0.0.0/0", "23", "deny"),
+    ("deny rdp", "ingress", "tcp", "0.0.0.0/0", "3389", "deny"),
+    ("ssh from anywhere", "ingress", "tcp", "0.0.0.0/0", "22", "allow"),
+    ("https", "ingress", "tcp", "0.0.0.0/0", "443", "allow"),
+    ("mysql from the vpc", "ingress", "tcp", "10.0.0.0/8", "3306", "allow"),
+    ("block scanner range", "ingress", "all", "198.51.100.0/24", "all", "deny"),
+    ("ipv6 from anywhere", "ingress", "all", "::/0", "all", "allow"),
+    ("no outbound smtp", "egress", "tcp", "0.0.0.0/0", "25", "deny"),
+    ("dns out", "egress", "udp", "0.0.0.0/0", "53", "allow"),
+];
+
+/// BCE's default rules of every subnet, at the lowest priority.
+#[rustfmt::skip]
+const ACL_DEFAULTS: &[AclTemplate] = &[
+    ("default allow", "ingress", "all", "0.0.0.0/0", "all", "allow"),
+    ("default allow", "egress", "all", "0.0.0.0/0", "all", "allow"),
+];
+
+/// Every subnet's ACL: 0-3 custom rules (positions 1, 2, ...) then the default allow-all
+/// ingress and egress rules at position 1000. The region's first subnet starts with an
+/// allow-all-from-the-Internet rule and a deny rule, so the first rule is a
+/// misconfiguration; every rule has every field filled.
+fn subnet_acl_rules(rng: &mut StdRng, ids: &mut Ids, subnets: &[Value]) -> Vec<Value> {
+    let mut rules = Vec::new();
+    for (si, subnet) in subnets.iter().enumerate() {
+        let subnet_id = subnet["subnetId"].as_str().unwrap_or_default();
+        let cidr = subnet["cidr"].as_str().unwrap_or_default();
+        let picks: Vec<usize> = if si == 0 {
+            vec![0, 1]
+        } else {
+            let mut picks: Vec<usize> = (0..rng.below(4))
+                .map(|_| rng.index(ACL_TEMPLATES.len()))
+                .collect();
+            picks.sort_unstable();
+            picks.dedup();
+            picks
+        };
+        let custom = picks.iter().map(|&t| ACL_TEMPLATES[t]);
+        for (n, (description, direction, protocol, peer, port, action)) in
+            custom.chain(ACL_DEFAULTS.iter().copied()).enumerate()
+        {
+            let own = if peer.contains(':') { "::/0" } else { cidr };
+            let (source, destination) = if direction == "ingress" {
+                (peer, own)
+            } else {
+                (own, peer)
+            };
+            let position = if description == "default allow" {
+                1000
+            } else {
+                n as u32 + 1
+            };
+            rules.push(fixtures::acl_rule(
+                &ids.draw(rng, "ar-", 12, false),
+                subnet_id,
+                description,
+                protocol,
+                source,
+                destination,
+                port,
+                position,
+                direction,
+                action,
+            ));
+        }
+    }
+    rules
 }

@@ -28,6 +28,7 @@ mod fixtures;
 mod generate;
 mod ids;
 pub mod policy;
+mod products;
 mod server;
 mod services;
 mod world;

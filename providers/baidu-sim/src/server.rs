@@ -284,7 +284,13 @@ impl Shared {
             }
         }
         self.throttle(&world, &world.key(loc).access_key_id)?;
-        let request = services::Request::new(req.method, &path);
+        // A BOS virtual-host name carries the bucket: route `/{bucket}{path}` like path style
+        // (the signature above covers the path as sent).
+        let routed = match &target.bucket {
+            Some(bucket) => format!("/{bucket}{path}"),
+            None => path.clone(),
+        };
+        let request = services::Request::new(req.method, &routed).with_query(&query);
         let op = target.route(&request);
         self.take_fault(&target, op.as_ref().map(|o| o.service), &path)?;
         let op = op.ok_or_else(|| ApiError::invalid_uri(req.method, &path))?;

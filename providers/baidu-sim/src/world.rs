@@ -285,6 +285,21 @@ pub fn collection_id_field(collection: &str) -> Option<&'static str> {
         "bcc_instances" | "bcc_security_groups" | "vpc_acl_rules" => Some("id"),
         "vpc_vpcs" => Some("vpcId"),
         "vpc_subnets" => Some("subnetId"),
+        "kafka_clusters" | "kafka_cluster_details" | "kafka_access_endpoints" => Some("clusterId"),
+        "blb_load_balancers" | "blb_listeners" | "appblb_load_balancers" | "appblb_listeners" => {
+            Some("blbId")
+        }
+        "rds_instances" | "rds_security_ips" => Some("instanceId"),
+        "scs_instances" | "scs_details" | "scs_security_ips" | "scs_backup_policies" => {
+            Some("instanceId")
+        }
+        "mongodb_instances"
+        | "mongodb_details"
+        | "mongodb_security_ips"
+        | "mongodb_backup_policies" => Some("dbInstanceId"),
+        "eip_eips" => Some("eip"),
+        "bos_buckets" => Some("name"),
+        "bos_bucket_configs" => Some("bucket"),
         _ => None,
     }
 }

@@ -85,7 +85,7 @@ async fn host_header_selects_the_region() {
         "bcc.xx.baidubce.com",
         "bcc.sin.baidubce.com",
         "example.com",
-        "eip.bj.baidubce.com",
+        "eip.sin.baidubce.com",
     ] {
         send(&sim, &Call::get(host, "/v2/instance", DEMO))
             .await
@@ -440,6 +440,7 @@ async fn pagination_visits_every_item_once() {
         instances_per_region: 2003,
         security_groups_per_region: 9,
         users: 0,
+        resources_per_region: 3,
         seed: 7,
     });
     let account = world.accounts[0].id.clone();

@@ -4,15 +4,20 @@
 //! collector cannot issue a mutating call by accident. Every request is signed fresh (a
 //! retried request gets a new timestamp, as the SDKs do), carries the real Host header, and
 //! every failure becomes a [`vigil_core::Error`] with kind, status, vendor code and request id.
+//!
+//! Each request holds a slot of the connection's (service, region) concurrency limit while it
+//! is in flight, so list calls and the child calls they fan out into share one bound.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
 use vigil_baidu_auth::{self as auth, HeaderSelection, RequestToSign};
+use vigil_core::limit::Limits;
+use vigil_core::retry::RetryConfig;
 use vigil_core::{AccessKey, Error, ErrorKind, ProviderContext, Result};
 
-use crate::endpoint::Endpoint;
+use crate::endpoint::{Endpoint, Target};
 
 const CONTENT_TYPE: &str = "application/json;charset=utf-8";
 
@@ -22,6 +27,9 @@ pub struct BceClient {
     http: reqwest::Client,
     credential: Arc<AccessKey>,
     override_addr: Option<std::net::SocketAddr>,
+    limits: Arc<Limits>,
+    retry: RetryConfig,
+    details: bool,
 }
 
 impl std::fmt::Debug for BceClient {
@@ -55,7 +63,20 @@ impl BceClient {
             http,
             credential: cx.credential.clone(),
             override_addr: cx.endpoint_override,
+            limits: cx.limits.clone(),
+            retry: cx.options.retry,
+            details: cx.options.details,
         })
+    }
+
+    /// Whether per-asset child calls are wanted (off for verification probes).
+    pub fn details_enabled(&self) -> bool {
+        self.details
+    }
+
+    /// The connection's retry policy (for child calls, which are retried one by one).
+    pub fn retry_config(&self) -> &RetryConfig {
+        &self.retry
     }
 
     /// The endpoint for a host, honouring the override.
@@ -63,23 +84,23 @@ impl BceClient {
         Endpoint::new(host, self.override_addr)
     }
 
-    /// `GET` a JSON resource.
+    /// `GET` a JSON resource (one attempt; callers retry).
     pub async fn get(
         &self,
-        host: String,
+        target: &Target,
         path: &str,
         query: &[(String, String)],
     ) -> Result<Response> {
-        self.send(reqwest::Method::GET, host, path, query, None)
+        self.send(reqwest::Method::GET, target, path, query, None)
             .await
     }
 
     /// `POST /v2/region/describeRegions`: a read API that BCE exposes as POST.
-    pub async fn describe_regions(&self, host: String) -> Result<Response> {
+    pub async fn describe_regions(&self, target: &Target) -> Result<Response> {
         let body = serde_json::json!({ "region": "" }).to_string();
         self.send(
             reqwest::Method::POST,
-            host,
+            target,
             "/v2/region/describeRegions",
             &[],
             Some(body),
@@ -90,12 +111,14 @@ impl BceClient {
     async fn send(
         &self,
         method: reqwest::Method,
-        host: String,
+        target: &Target,
         path: &str,
         query: &[(String, String)],
         body: Option<String>,
     ) -> Result<Response> {
-        let endpoint = self.endpoint(host);
+        // Held until the response body is read: the limit bounds requests in flight.
+        let _slot = self.limits.acquire(target.service, &target.region).await;
+        let endpoint = self.endpoint(target.host.clone());
         let now = chrono::Utc::now();
         let date = auth::format_timestamp(now);
         let mut headers: Vec<(String, String)> = vec![

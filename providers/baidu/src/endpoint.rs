@@ -29,6 +29,37 @@ impl Endpoint {
     }
 }
 
+/// Where one request goes, and which concurrency limit it counts against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The service name limits are keyed by (`bcc`, `rds`, `bos` ...).
+    pub service: &'static str,
+    /// The region limits are keyed by (`global` for global endpoints).
+    pub region: String,
+    /// The Host name.
+    pub host: String,
+}
+
+impl Target {
+    /// `{label}.{region}.baidubce.com`, limited as (`service`, region).
+    pub fn regional(service: &'static str, label: &str, region: &Region) -> Self {
+        Target {
+            service,
+            region: region.to_string(),
+            host: format!("{label}.{region}.baidubce.com"),
+        }
+    }
+
+    /// A global endpoint, limited as (`service`, `global`).
+    pub fn global(service: &'static str, host: &str) -> Self {
+        Target {
+            service,
+            region: "global".to_string(),
+            host: host.to_string(),
+        }
+    }
+}
+
 /// Host of a regional service: `{service}.{region}.baidubce.com`.
 pub fn regional_host(service: &str, region: &Region) -> String {
     format!("{service}.{region}.baidubce.com")

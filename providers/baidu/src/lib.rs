@@ -9,10 +9,19 @@
 //! - [`verify`]: the [`vigil_core::PolicyVerifier`] for Baidu keys.
 
 pub mod bcc;
+pub mod blb;
+pub mod bos;
 pub mod client;
+pub mod eip;
 pub mod endpoint;
+pub mod iam;
+pub mod kafka;
 pub mod list;
+pub mod mongodb;
+pub mod rds;
+pub mod scs;
 pub mod verify;
+pub mod vpc;
 
 /// The provider id used in descriptors, errors and spans.
 pub const PROVIDER: &str = "baidu";

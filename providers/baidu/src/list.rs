@@ -8,6 +8,7 @@ use serde_json::Value;
 use vigil_core::{Asset, AssetKind, Error, ErrorKind, Page, PageToken, Region, Result};
 
 use crate::client::BceClient;
+use crate::endpoint::Target;
 
 /// BCE's maximum (and default) page size.
 pub const MAX_KEYS: u32 = 1000;
@@ -29,7 +30,7 @@ pub struct MarkerList {
 #[allow(clippy::too_many_arguments)]
 pub async fn marker_page(
     client: &BceClient,
-    host: String,
+    target: &Target,
     list: &MarkerList,
     extra_query: &[(String, String)],
     region: &Region,
@@ -41,8 +42,8 @@ pub async fn marker_page(
     if let Some(PageToken(marker)) = page {
         query.push(("marker".into(), marker));
     }
-    let op = format!("GET {host}{}", list.path);
-    let response = client.get(host, list.path, &query).await?;
+    let op = format!("GET {}{}", target.host, list.path);
+    let response = client.get(target, list.path, &query).await?;
     let invalid = |what: String| {
         Error::new(ErrorKind::InvalidResponse, format!("{op}: {what}"))
             .with_request_id(response.request_id.clone().unwrap_or_default())
@@ -81,6 +82,7 @@ pub async fn marker_page(
             name,
             region: region.to_string(),
             raw: item.clone(),
+            ..Default::default()
         });
     }
     let truncated = response
@@ -114,5 +116,33 @@ fn type_name(v: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
+    }
+}
+
+/// Run one child call per asset, concurrently (bounded by the client's per-(service, region)
+/// limit), each retried on its own; record each result in the asset's `details` under
+/// `call`, or, if it still fails, in its `detail_errors`. A failed child call never fails the
+/// page: the asset is kept and the error is recorded against it.
+pub async fn fetch_details<F, Fut>(
+    client: &BceClient,
+    assets: &mut [Asset],
+    call: &'static str,
+    fetch: F,
+) where
+    F: Fn(&Asset) -> Fut,
+    Fut: std::future::Future<Output = Result<Value>>,
+{
+    if !client.details_enabled() {
+        return;
+    }
+    let retry = *client.retry_config();
+    let fetch = &fetch;
+    let results =
+        futures::future::join_all(assets.iter().map(|asset| async move {
+            vigil_core::retry::retry(&retry, call, || fetch(asset)).await
+        }))
+        .await;
+    for (asset, result) in assets.iter_mut().zip(results) {
+        asset.record_detail(call, result);
     }
 }

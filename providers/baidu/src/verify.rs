@@ -21,7 +21,7 @@ use vigil_core::{
 };
 
 use crate::client::BceClient;
-use crate::endpoint::{GLOBAL_BCC_HOST, IAM_HOST};
+use crate::endpoint::{Target, GLOBAL_BCC_HOST, IAM_HOST};
 
 /// Build the Baidu verifier for a connection.
 pub fn build(cx: &ProviderContext) -> Result<Arc<dyn PolicyVerifier>> {
@@ -53,7 +53,7 @@ impl BaiduVerifier {
     async fn iam_get(&self, path: &str) -> Result<Value> {
         retry(&self.cx.options.retry, path, || async {
             self.client
-                .get(IAM_HOST.to_string(), path, &[])
+                .get(&Target::global("iam", IAM_HOST), path, &[])
                 .await
                 .map(|r| r.body)
         })
@@ -113,6 +113,8 @@ impl BaiduVerifier {
     async fn probe(&self, product: &'static ProductDescriptor, region: &Region) -> ProductReport {
         let mut options = self.cx.options.clone();
         options.page_size = 1;
+        // A probe asks only whether the list call is allowed.
+        options.details = false;
         let cx = self.cx.clone().with_options(options);
         let access = match (product.build)(&cx) {
             Err(e) => ProductAccess::Unknown {
@@ -158,7 +160,7 @@ impl PolicyVerifier for BaiduVerifier {
     async fn regions(&self) -> Result<Vec<Region>> {
         let body = retry(&self.cx.options.retry, "describeRegions", || async {
             self.client
-                .describe_regions(GLOBAL_BCC_HOST.to_string())
+                .describe_regions(&Target::global("bcc", GLOBAL_BCC_HOST))
                 .await
         })
         .await?

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 use vigil_baidu_sim::{Fault, GenerateOptions, SimHandle, Simulator, World};
-use vigil_core::{AccessKey, CollectOptions, ProductDescriptor, ProviderContext, Region};
+use vigil_core::{AccessKey, CollectOptions, ProductDescriptor, ProviderContext, Region, Scope};
 use vigil_testkit::SuiteEnv;
 
 struct BaiduEnv {
@@ -31,16 +31,18 @@ impl SuiteEnv for BaiduEnv {
     fn context(&self, options: CollectOptions) -> ProviderContext {
         ProviderContext::new(
             "conformance",
+            // `global-reader` (GlobalReadPolicy + IAMReadAccessPolicy): the suite needs a key
+            // that may read every product; the demo auditor only has IAM and BCC.
             AccessKey::new(
-                vigil_baidu_sim::DEMO_ACCESS_KEY_ID,
-                vigil_baidu_sim::DEMO_SECRET_ACCESS_KEY,
+                vigil_baidu_sim::keys::GLOBAL_READER.0,
+                vigil_baidu_sim::keys::GLOBAL_READER.1,
             ),
         )
         .with_endpoint_override(Some(self.sim.addr()))
         .with_options(options)
     }
     fn secret(&self) -> String {
-        vigil_baidu_sim::DEMO_SECRET_ACCESS_KEY.to_string()
+        vigil_baidu_sim::keys::GLOBAL_READER.1.to_string()
     }
     fn regions(&self) -> Vec<Region> {
         self.regions.clone()
@@ -49,8 +51,32 @@ impl SuiteEnv for BaiduEnv {
         Region::new("bj").expect("valid")
     }
     fn fixture(&self, kind: &str, region: &Region) -> Vec<Value> {
+        // IAM: the account's users, groups and custom policies as the list APIs serve them.
+        let account = &self.world.accounts()[0];
+        match kind {
+            "baidu_iam_user" => return account.served_iam_users(),
+            "baidu_iam_group" => return account.served_iam_groups(),
+            "baidu_iam_policy" => return account.served_iam_custom_policies(),
+            _ => {}
+        }
+        let global = vigil_core::registry::products()
+            .iter()
+            .any(|p| p.scope == Scope::Global && p.kind_names().any(|k| k == kind));
+        let collection = collection_of(kind);
+        if global {
+            // A global product lists the whole account: its items may sit in any region.
+            return self.world.accounts()[0]
+                .regions
+                .iter()
+                .flat_map(|r| {
+                    self.world
+                        .resources(&self.account_id, &r.region_id, &collection)
+                        .to_vec()
+                })
+                .collect();
+        }
         self.world
-            .resources(&self.account_id, region.as_str(), &collection_of(kind))
+            .resources(&self.account_id, region.as_str(), &collection)
             .to_vec()
     }
     fn inject_fault(
@@ -63,7 +89,8 @@ impl SuiteEnv for BaiduEnv {
     ) {
         self.sim.inject_fault(Fault {
             service: product.service.to_string(),
-            region: Some(region.to_string()),
+            // IAM's host (`iam.bj.baidubce.com`) names no region: its faults match any.
+            region: (product.service != "iam").then(|| region.to_string()),
             path_prefix: None,
             status,
             code: code.to_string(),
@@ -92,6 +119,7 @@ fn main() {
         instances_per_region: 23,
         security_groups_per_region: 9,
         users: 3,
+        resources_per_region: 9,
         seed: 7,
     });
     let account_id = world.accounts()[0].id.clone();

@@ -28,6 +28,9 @@ pub struct Args {
     /// Only this connection.
     #[arg(long)]
     pub connection: Option<String>,
+    /// Only the asset with this resource id.
+    #[arg(long, value_name = "RESOURCE_ID")]
+    pub id: Option<String>,
     /// At most this many assets.
     #[arg(long)]
     pub limit: Option<usize>,
@@ -42,6 +45,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         kind: args.kind,
         region: args.region,
         run_id: None,
+        resource_id: args.id,
         limit: args.limit,
     };
     let assets = store.assets(&filter)?;

@@ -46,10 +46,10 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     }
 
     let provider = registry::find_provider("baidu").map_err(|e| anyhow::anyhow!("{e}"))?;
-    let key = AccessKey::new(
-        vigil_baidu_sim::DEMO_ACCESS_KEY_ID,
-        vigil_baidu_sim::DEMO_SECRET_ACCESS_KEY,
-    );
+    // The demo account's read-only auditor with IAMReadAccessPolicy + GlobalReadPolicy:
+    // the setup guide's option 1, which lets Vigil read every product.
+    let (access_key_id, secret) = vigil_baidu_sim::keys::GLOBAL_READER;
+    let key = AccessKey::new(access_key_id, secret);
     let (connection, report, _) = connect_key(
         &ctx,
         provider,
@@ -99,27 +99,27 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         }))?;
     } else {
         print_summary(&connection.name, &summary);
-        println!("4. Assets now in the store:");
-        let mut t = Table::new(&["REGION", "KIND", "ID", "NAME", "DETAIL"]);
+        println!("4. Assets now in the store, by kind and region:");
+        let mut counts: std::collections::BTreeMap<(&str, &str), usize> = Default::default();
         for a in &assets {
-            let detail = match a.kind.as_str() {
-                "baidu_bcc_instance" => format!(
-                    "{} public={}",
-                    a.raw["status"].as_str().unwrap_or("-"),
-                    or_dash(a.raw["publicIp"].as_str())
-                ),
-                "baidu_bcc_security_group" => format!(
-                    "{} rules",
-                    a.raw["rules"].as_array().map(|r| r.len()).unwrap_or(0)
-                ),
-                _ => String::new(),
-            };
+            *counts
+                .entry((a.kind.as_str(), a.region.as_str()))
+                .or_default() += 1;
+        }
+        let mut t = Table::new(&["KIND", "REGION", "ASSETS"]);
+        for ((kind, region), n) in &counts {
+            t.row(vec![kind.to_string(), region.to_string(), n.to_string()]);
+        }
+        t.print();
+        println!("\n   BCC instances, for example:");
+        let mut t = Table::new(&["REGION", "ID", "NAME", "STATUS", "PUBLIC IP"]);
+        for a in assets.iter().filter(|a| a.kind == "baidu_bcc_instance") {
             t.row(vec![
                 a.region.clone(),
-                a.kind.clone(),
                 a.resource_id.clone(),
                 or_dash(a.name.as_deref()),
-                detail,
+                or_dash(a.raw["status"].as_str()),
+                or_dash(a.raw["publicIp"].as_str()),
             ]);
         }
         t.print();

@@ -40,6 +40,10 @@ pub struct Args {
     /// Generated world: security groups per region.
     #[arg(long, default_value_t = 50, requires = "generate")]
     pub security_groups_per_region: usize,
+    /// Generated world: resources of each other product (EIP, RDS, Redis, Kafka, MongoDB,
+    /// BOS, BLB) per region.
+    #[arg(long, default_value_t = 20, requires = "generate")]
+    pub resources_per_region: usize,
     /// Generated world: extra IAM users.
     #[arg(long, default_value_t = 10, requires = "generate")]
     pub users: usize,
@@ -59,6 +63,7 @@ pub async fn run(_ctx: &Ctx, args: Args) -> Result<ExitCode> {
             instances_per_region: args.instances_per_region,
             security_groups_per_region: args.security_groups_per_region,
             users: args.users,
+            resources_per_region: args.resources_per_region,
             seed: args.seed,
         });
         let text = world.to_json_pretty();

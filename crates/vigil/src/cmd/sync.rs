@@ -144,33 +144,62 @@ pub async fn sync_connection(
 
 /// Print a sync summary table.
 pub fn print_summary(connection: &str, summary: &SyncSummary) {
-    let mut table = Table::new(&["PRODUCT", "REGION", "KIND", "STATUS", "ASSETS", "DETAIL"]);
+    // One row per asset kind, regions folded together; every region that did not succeed
+    // is named with its error, so nothing is hidden by the folding.
+    #[derive(Default)]
+    struct Row {
+        regions_ok: usize,
+        regions: usize,
+        assets: u64,
+        detail_errors: u64,
+        problems: Vec<String>,
+    }
+    let mut rows: std::collections::BTreeMap<(&str, &str), Row> = Default::default();
     for o in &summary.outcomes {
-        let detail = match o.status {
-            OutcomeStatus::Ok => String::new(),
-            _ => {
-                let mut d = or_dash(o.error_message.as_deref());
-                if let Some(code) = &o.error_code {
-                    if !d.contains(code.as_str()) {
-                        d = format!("{code}: {d}");
-                    }
+        let row = rows
+            .entry((o.product.as_str(), o.kind.as_str()))
+            .or_default();
+        row.regions += 1;
+        row.assets += o.asset_count;
+        row.detail_errors += o.detail_errors;
+        if o.status == OutcomeStatus::Ok {
+            row.regions_ok += 1;
+        } else {
+            let mut d = or_dash(o.error_message.as_deref());
+            if let Some(code) = &o.error_code {
+                if !d.contains(code.as_str()) {
+                    d = format!("{code}: {d}");
                 }
-                d
             }
-        };
+            row.problems
+                .push(format!("{} {}: {d}", o.region, o.status.as_str()));
+        }
+    }
+    let mut table = Table::new(&["PRODUCT", "KIND", "REGIONS OK", "ASSETS", "PROBLEMS"]);
+    for ((product, kind), row) in &rows {
+        let mut problems = row.problems.clone();
+        if row.detail_errors > 0 {
+            problems.push(format!(
+                "{} child calls failed (see `vigil runs --show {}`)",
+                row.detail_errors, summary.run_id
+            ));
+        }
         table.row(vec![
-            o.product.clone(),
-            o.region.clone(),
-            o.kind.clone(),
-            o.status.as_str().to_string(),
-            o.asset_count.to_string(),
-            detail,
+            product.to_string(),
+            kind.to_string(),
+            format!("{}/{}", row.regions_ok, row.regions),
+            row.assets.to_string(),
+            if problems.is_empty() {
+                String::new()
+            } else {
+                problems.join("; ")
+            },
         ]);
     }
     table.print();
     let failed = summary.failures().count();
     println!(
-        "Sync {} of {connection}: {} — {} assets ({} new, {} changed, {} unchanged); {} of {} tasks failed or not authorized.",
+        "Sync {} of {connection}: {} — {} assets ({} new, {} changed, {} unchanged); {} of {} (product, region, kind) tasks failed or not authorized.",
         summary.run_id,
         summary.status.as_str(),
         summary.assets_seen,

@@ -171,9 +171,30 @@ fn group_json(g: &Group) -> Value {
     })
 }
 
+/// What the IAM list APIs serve, for tests that compare a collector's output with the
+/// simulator (the conformance suite's fixtures for the IAM asset kinds).
+impl Account {
+    /// The items of `GET /v1/user`, exactly as served.
+    pub fn served_iam_users(&self) -> Vec<Value> {
+        self.users.iter().map(user_json).collect()
+    }
+
+    /// The items of `GET /v1/group`, exactly as served.
+    pub fn served_iam_groups(&self) -> Vec<Value> {
+        self.groups.iter().map(group_json).collect()
+    }
+
+    /// The items of `GET /v1/policy?policyType=Custom`, exactly as served.
+    pub fn served_iam_custom_policies(&self) -> Vec<Value> {
+        self.custom_policies
+            .iter()
+            .filter_map(|p| policy_json(self, &p.name, Some("Custom")))
+            .collect()
+    }
+}
+
 fn list_users(cx: &Ctx<'_>) -> ApiResult {
-    let users: Vec<Value> = cx.account.users.iter().map(user_json).collect();
-    Ok(json!({ "users": users }))
+    Ok(json!({ "users": cx.account.served_iam_users() }))
 }
 
 fn get_user(cx: &Ctx<'_>, name: &str) -> ApiResult {
@@ -290,8 +311,7 @@ fn user_groups(cx: &Ctx<'_>, name: &str) -> ApiResult {
 }
 
 fn list_groups(cx: &Ctx<'_>) -> ApiResult {
-    let groups: Vec<Value> = cx.account.groups.iter().map(group_json).collect();
-    Ok(json!({ "groups": groups }))
+    Ok(json!({ "groups": cx.account.served_iam_groups() }))
 }
 
 fn get_group(cx: &Ctx<'_>, name: &str) -> ApiResult {
@@ -351,10 +371,9 @@ fn list_policies(cx: &Ctx<'_>) -> ApiResult {
     if kind != Some("System") {
         out.extend(
             cx.account
-                .custom_policies
-                .iter()
-                .filter(|p| matches(&p.name))
-                .filter_map(|p| policy_json(cx.account, &p.name, Some("Custom"))),
+                .served_iam_custom_policies()
+                .into_iter()
+                .filter(|p| matches(p["name"].as_str().unwrap_or_default())),
         );
     }
     Ok(json!({ "policies": out }))

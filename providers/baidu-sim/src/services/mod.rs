@@ -16,8 +16,15 @@ use crate::api::{ApiResult, Query};
 use crate::world::Account;
 
 pub(crate) mod bcc;
+pub(crate) mod blb;
+pub(crate) mod bos;
+pub(crate) mod eip;
 pub(crate) mod iam;
+pub(crate) mod kafka;
+pub(crate) mod mongodb;
+pub(crate) mod rds;
 pub(crate) mod regions;
+pub(crate) mod scs;
 pub(crate) mod vpc;
 
 /// What a handler sees.
@@ -89,6 +96,8 @@ pub(crate) struct Request<'a> {
     /// Path segments of the decoded path, without the leading `/` (a trailing `/` is
     /// ignored).
     pub segments: Vec<&'a str>,
+    /// The decoded query, for APIs told apart by a query key (BOS `?acl`, `?logging`, ...).
+    pub query: Option<&'a Query>,
 }
 
 impl<'a> Request<'a> {
@@ -100,7 +109,22 @@ impl<'a> Request<'a> {
         } else {
             trimmed.split('/').collect()
         };
-        Request { method, segments }
+        Request {
+            method,
+            segments,
+            query: None,
+        }
+    }
+
+    /// The same request with its query attached.
+    pub(crate) fn with_query(mut self, query: &'a Query) -> Self {
+        self.query = Some(query);
+        self
+    }
+
+    /// Whether the query has this key (with or without a value: `?acl`, `?acl=`).
+    pub(crate) fn has_query_key(&self, key: &str) -> bool {
+        self.query.is_some_and(|q| q.get(key).is_some())
     }
 }
 
@@ -114,6 +138,11 @@ pub(crate) enum HostPattern {
     Regional(&'static str),
     /// Exactly this name (global endpoints).
     Exact(&'static str),
+    /// BOS path style, `{region}.bcebos.com`: the bucket is the first path segment.
+    BosPathStyle,
+    /// BOS virtual-host style, `{bucket}.{region}.bcebos.com`: the bucket comes from the
+    /// host and is put in front of the path before routing (see [`Target::bucket`]).
+    BosVirtualHost,
 }
 
 /// One API endpoint family.
@@ -131,6 +160,46 @@ pub(crate) static HOSTS: &[HostEntry] = &[
         pattern: HostPattern::Regional("bcc"),
         service: "bcc",
         routes: &[bcc::route, vpc::route, regions::route],
+    },
+    HostEntry {
+        pattern: HostPattern::Regional("eip"),
+        service: "eip",
+        routes: &[eip::route],
+    },
+    HostEntry {
+        pattern: HostPattern::Regional("rds"),
+        service: "rds",
+        routes: &[rds::route],
+    },
+    HostEntry {
+        pattern: HostPattern::Regional("redis"),
+        service: "scs",
+        routes: &[scs::route],
+    },
+    HostEntry {
+        pattern: HostPattern::Regional("kafka"),
+        service: "kafka",
+        routes: &[kafka::route],
+    },
+    HostEntry {
+        pattern: HostPattern::Regional("mongodb"),
+        service: "mongodb",
+        routes: &[mongodb::route],
+    },
+    HostEntry {
+        pattern: HostPattern::Regional("blb"),
+        service: "blb",
+        routes: &[blb::route],
+    },
+    HostEntry {
+        pattern: HostPattern::BosPathStyle,
+        service: "bos",
+        routes: &[bos::route],
+    },
+    HostEntry {
+        pattern: HostPattern::BosVirtualHost,
+        service: "bos",
+        routes: &[bos::route],
     },
     HostEntry {
         pattern: HostPattern::Exact("bcc.baidubce.com"),
@@ -153,6 +222,8 @@ pub(crate) static HOSTS: &[HostEntry] = &[
 pub(crate) struct Target {
     pub entry: &'static HostEntry,
     pub region: Option<String>,
+    /// The bucket named by a BOS virtual-host name; routing sees the path `/{bucket}{path}`.
+    pub bucket: Option<String>,
 }
 
 impl Target {
@@ -182,6 +253,7 @@ pub(crate) fn resolve_host(host: &str) -> Option<Target> {
                 return Some(Target {
                     entry,
                     region: None,
+                    bucket: None,
                 })
             }
             HostPattern::Regional(label) => {
@@ -196,7 +268,13 @@ pub(crate) fn resolve_host(host: &str) -> Option<Target> {
                     return Some(Target {
                         entry,
                         region: Some(rest.to_string()),
+                        bucket: None,
                     });
+                }
+            }
+            HostPattern::BosPathStyle | HostPattern::BosVirtualHost => {
+                if let Some(target) = bos_host(entry, &host) {
+                    return Some(target);
                 }
             }
             _ => {}
@@ -205,9 +283,52 @@ pub(crate) fn resolve_host(host: &str) -> Option<Target> {
     None
 }
 
+/// `{region}.bcebos.com` (path style) or `{bucket}.{region}.bcebos.com` (virtual host), as
+/// `entry`'s pattern asks. BOS bucket names are lower-case letters, digits and `-`.
+fn bos_host(entry: &'static HostEntry, host: &str) -> Option<Target> {
+    let labels: Vec<&str> = host.strip_suffix(".bcebos.com")?.split('.').collect();
+    let (bucket, region) = match (&entry.pattern, labels.as_slice()) {
+        (HostPattern::BosPathStyle, [region]) => (None, *region),
+        (HostPattern::BosVirtualHost, [bucket, region]) => (Some(*bucket), *region),
+        _ => return None,
+    };
+    let bucket_ok = bucket.is_none_or(|b| {
+        !b.is_empty()
+            && b.bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+    });
+    (bucket_ok && vigil_core::Region::new(region).is_ok()).then(|| Target {
+        entry,
+        region: Some(region.to_string()),
+        bucket: bucket.map(str::to_string),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bos_hosts_resolve_in_both_styles() {
+        let t = resolve_host("gz.bcebos.com").unwrap();
+        assert_eq!(t.entry.service, "bos");
+        assert_eq!(t.region.as_deref(), Some("gz"));
+        assert_eq!(t.bucket, None);
+        let t = resolve_host("My-Bucket-1.bj.bcebos.com:8080").unwrap();
+        assert_eq!(t.entry.service, "bos");
+        assert_eq!(t.region.as_deref(), Some("bj"));
+        assert_eq!(t.bucket.as_deref(), Some("my-bucket-1"));
+        for bad in [
+            "bcebos.com",
+            ".bj.bcebos.com",
+            "a.b.bj.bcebos.com",
+            "a_b.bj.bcebos.com",
+            "bj.bcebos.com.evil.com",
+            "bj.bcebos.net",
+        ] {
+            assert!(resolve_host(bad).is_none(), "{bad}");
+        }
+    }
 
     #[test]
     fn hosts_resolve_with_ports_and_case() {
@@ -230,7 +351,7 @@ mod tests {
             "bcc.bj.evil.com",
             "bcc..baidubce.com",
             "bcc.a.b.baidubce.com",
-            "eip.bj.baidubce.com",
+            "eip.bj.baidubce.com.cn",
             "127.0.0.1:80",
             "[::1]:80",
             "",

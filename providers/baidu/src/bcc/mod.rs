@@ -13,7 +13,7 @@ use vigil_core::{
 };
 
 use crate::client::BceClient;
-use crate::endpoint::regional_host;
+use crate::endpoint::Target;
 use crate::list::{marker_page, MarkerList};
 
 /// BCC instance asset kind.
@@ -92,7 +92,7 @@ impl AssetCollector for BccCollector {
         };
         marker_page(
             &self.client,
-            regional_host("bcc", region),
+            &Target::regional("bcc", "bcc", region),
             list,
             &[],
             region,

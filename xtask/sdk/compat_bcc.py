@@ -1,6 +1,11 @@
 """List the simulator's BCC data through the official Baidu Python SDK (bce-python-sdk).
 
-Usage: BAIDUCLOUD_ACCESS_KEY=.. BAIDUCLOUD_SECRET_KEY=.. python bcc_compat.py --world WORLD.json --proxy 127.0.0.1:PORT [--page-size N]
+Usage: BAIDUCLOUD_ACCESS_KEY=.. BAIDUCLOUD_SECRET_KEY=.. python compat_bcc.py --world WORLD.json --proxy 127.0.0.1:PORT [--page-size N]
+
+Follows the protocol of every xtask/sdk/compat_*.py script (see xtask/sdk/README.md): one JSON
+line per (kind, region) listed on stdout, {"kind": ..., "region": ..., "ids": [...]}, which
+`cargo xtask sdk-compat` compares with what `vigil sync` stored; human-readable lines on
+stderr; a non-zero exit on any mismatch with the world file or SDK error.
 
 The SDK is pointed at the simulator through its own proxy setting with protocol HTTP, so every
 request keeps the real host name (bcc.<region>.baidubce.com) in its Host header and signature,
@@ -20,6 +25,14 @@ from baidubce.auth.bce_credentials import BceCredentials
 from baidubce.bce_client_configuration import BceClientConfiguration
 from baidubce.exception import BceHttpClientError, BceServerError
 from baidubce.services.bcc.bcc_client import BccClient
+
+
+def log(line):
+    print(line, file=sys.stderr)
+
+
+def emit(kind, region, ids):
+    print(json.dumps({"kind": kind, "region": region, "ids": ids}))
 
 
 def client_for(host, proxy, ak, sk):
@@ -67,29 +80,31 @@ def main():
     want_regions = sorted(r["regionId"] for r in account["regions"])
     status = "ok" if got_regions == want_regions else "MISMATCH"
     failures += status != "ok"
-    print(f"describeRegions: {len(got_regions)} regions {status}")
+    log(f"describeRegions: {len(got_regions)} regions {status}")
 
     for region, collections in sorted(account.get("resources", {}).items()):
         client = client_for(f"bcc.{region}.baidubce.com", args.proxy, args.ak, args.sk)
-        for label, call, attr, collection in [
-            ("instances", client.list_instances, "instances", "bcc_instances"),
-            ("security groups", client.list_security_groups, "security_groups", "bcc_security_groups"),
+        for label, call, attr, collection, kind in [
+            ("instances", client.list_instances, "instances", "bcc_instances", "baidu_bcc_instance"),
+            ("security groups", client.list_security_groups, "security_groups", "bcc_security_groups",
+             "baidu_bcc_security_group"),
         ]:
             want = [item["id"] for item in collections.get(collection, [])]
             got, pages = list_all(call, attr, args.page_size)
             status = "ok" if got == want else "MISMATCH"
             failures += status != "ok"
-            print(f"{region}: {label}: sdk {len(got)} in {pages} pages, world {len(want)} {status}")
+            log(f"{region}: {label}: sdk {len(got)} in {pages} pages, world {len(want)} {status}")
             if got != want:
                 missing = sorted(set(want) - set(got))[:5]
                 extra = sorted(set(got) - set(want))[:5]
-                print(f"  missing {missing} unexpected {extra}")
+                log(f"  missing {missing} unexpected {extra}")
+            emit(kind, region, got)
         checked_regions += 1
 
     # The SDK must also see the simulator's errors the way it sees BCE's.
     try:
         client_for("bcc.bj.baidubce.com", args.proxy, args.ak, args.sk + "x").list_instances(max_keys=1)
-        print("wrong secret: accepted MISMATCH")
+        log("wrong secret: accepted MISMATCH")
         failures += 1
     except (BceHttpClientError, BceServerError) as e:
         # The SDK wraps the server's error in a client error after its retry loop.
@@ -97,12 +112,12 @@ def main():
         status, code, request_id = (getattr(err, a, None) for a in ("status_code", "code", "request_id"))
         ok = status in (400, 403) and code == "SignatureDoesNotMatch" and bool(request_id)
         failures += not ok
-        print(f"wrong secret: {status} {code} request id {request_id} {'ok' if ok else 'MISMATCH'}")
+        log(f"wrong secret: {status} {code} request id {request_id} {'ok' if ok else 'MISMATCH'}")
 
     if checked_regions < 2:
-        print("the world must have resources in at least two regions")
+        log("the world must have resources in at least two regions")
         failures += 1
-    print(f"sdk-compat: {checked_regions} regions checked, {failures} mismatches")
+    log(f"compat_bcc: {checked_regions} regions checked, {failures} mismatches")
     sys.exit(1 if failures else 0)
 
 
