@@ -509,3 +509,82 @@ fn no_secret_means_a_clear_error_not_a_hang() {
         text(&out)
     );
 }
+
+#[test]
+fn a_user_without_one_products_policy_gets_every_other_product() {
+    let sim = Sim::start();
+    let vigil = Vigil::new();
+    // The auditor gets every product's read policy except RDS's, while the simulator runs.
+    let policies = [
+        "IAMReadAccessPolicy",
+        "BCCReadAccessPolicy",
+        "VPCReadAccessPolicy",
+        "EIPReadAccessPolicy",
+        "RedisReadAccessPolicy",
+        "KAFKAReadAccessPolicy",
+        "MONGODBReadAccessPolicy",
+        "BOSLISTANDReadAccessPolicy",
+        "BLBReadAccessPolicy",
+    ];
+    sim.handle.set_user_policies(
+        "vigil-auditor",
+        policies.iter().map(|p| p.to_string()).collect(),
+    );
+    let out = vigil.connect(&sim, "prod", "all", keys::AUDITOR);
+    assert!(out.status.success(), "{}", text(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for p in report["verification"]["products"].as_array().unwrap() {
+        let expected = if p["product"] == "rds" {
+            "denied"
+        } else {
+            "authorized"
+        };
+        assert_eq!(p["status"], expected, "{p}");
+    }
+    assert_eq!(product(&report, "rds")["policy"], "RDSReadAccessPolicy");
+
+    let out = vigil.run(&["sync", "--no-progress"], None, None);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let runs = vigil.json(&["runs"]);
+    let id = runs[0]["id"].as_i64().unwrap().to_string();
+    let outcomes = vigil.json(&["runs", "--show", &id])["outcomes"].clone();
+    let mut products = BTreeSet::new();
+    for o in outcomes.as_array().unwrap() {
+        products.insert(o["product"].as_str().unwrap().to_string());
+        if o["product"] == "rds" {
+            assert_eq!(o["status"], "not_authorized", "{o}");
+            assert_eq!(o["error_code"], "AccessDenied", "{o}");
+            assert_eq!(o["asset_count"], 0, "{o}");
+        } else {
+            assert_eq!(o["status"], "ok", "{o}");
+        }
+    }
+    assert_eq!(
+        products.len(),
+        11,
+        "every registered product has outcomes: {products:?}"
+    );
+    // Every other product's assets are there; no RDS asset is.
+    let assets = vigil.json(&["assets"]);
+    let kinds: BTreeSet<&str> = assets
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["kind"].as_str().unwrap())
+        .collect();
+    for kind in [
+        "baidu_bcc_instance",
+        "baidu_vpc_vpc",
+        "baidu_eip_eip",
+        "baidu_scs_instance",
+        "baidu_kafka_cluster",
+        "baidu_mongodb_instance",
+        "baidu_bos_bucket",
+        "baidu_blb_load_balancer",
+        "baidu_appblb_load_balancer",
+        "baidu_iam_user",
+    ] {
+        assert!(kinds.contains(kind), "{kind} missing from {kinds:?}");
+    }
+    assert!(!kinds.contains("baidu_rds_instance"));
+}

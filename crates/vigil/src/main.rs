@@ -174,6 +174,32 @@ mod tests {
         assert_eq!(providers, ["baidu"]);
     }
 
+    /// Every registered product is documented for users (assets, calls, permission).
+    #[test]
+    fn every_registered_product_has_a_docs_page() {
+        vigil_provider_baidu::init();
+        let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/providers");
+        for p in registry::products() {
+            let page = docs.join(p.provider).join(format!("{}.md", p.product));
+            let text = std::fs::read_to_string(&page).unwrap_or_else(|e| {
+                panic!("{} has no docs page {}: {e}", p.product, page.display())
+            });
+            for kind in p.kind_names() {
+                assert!(
+                    text.contains(kind),
+                    "{} does not mention {kind}",
+                    page.display()
+                );
+            }
+            assert!(
+                text.contains(p.read_policy),
+                "{} does not name {}",
+                page.display(),
+                p.read_policy
+            );
+        }
+    }
+
     #[test]
     fn the_command_line_is_well_formed() {
         use clap::CommandFactory;

@@ -128,7 +128,12 @@ impl BaiduVerifier {
                 .await;
                 match result {
                     Ok(_) => ProductAccess::Authorized {
-                        evidence: format!("listing {kind} in {region} succeeded"),
+                        evidence: match product.scope {
+                            vigil_core::Scope::Regional => {
+                                format!("listing {kind} in {region} succeeded")
+                            }
+                            vigil_core::Scope::Global => format!("listing {kind} succeeded"),
+                        },
                     },
                     Err(e) if e.kind() == ErrorKind::PermissionDenied => ProductAccess::Denied {
                         policy: product.read_policy.to_string(),
