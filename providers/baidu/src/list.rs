@@ -10,6 +10,26 @@ use vigil_core::{Asset, AssetKind, Error, ErrorKind, Page, PageToken, Region, Re
 use crate::client::BceClient;
 use crate::endpoint::Target;
 
+/// The error for a `list_page` call with a kind the collector does not produce (a caller bug:
+/// the sync engine only asks for declared kinds).
+pub fn unsupported_kind(product: &str, kind: &str) -> Error {
+    Error::new(
+        ErrorKind::Other,
+        format!("the {product} collector does not list asset kind {kind:?}"),
+    )
+}
+
+/// Whether a resource id can be put into a child call's path as one segment. Ids come from the
+/// cloud's responses; one that would change the path (`/`, `..`, a query) is refused rather than
+/// followed, so a bad response can never redirect a child call to another API.
+pub fn is_path_safe_id(id: &str) -> bool {
+    !id.is_empty()
+        && id != "."
+        && id != ".."
+        && !id.contains(['/', '?', '#', '\\'])
+        && !id.chars().any(char::is_control)
+}
+
 /// BCE's maximum (and default) page size.
 pub const MAX_KEYS: u32 = 1000;
 
@@ -62,8 +82,14 @@ pub async fn marker_page(
     let mut assets = Vec::with_capacity(items.len());
     for item in items {
         let id = match item.get(list.kind.id_field).and_then(Value::as_str) {
-            Some(id) if !id.is_empty() => id.to_string(),
-            _ => {
+            Some(id) if is_path_safe_id(id) => id.to_string(),
+            Some(id) => {
+                return Err(invalid(format!(
+                    "an item in {:?} has the id {id:?}, which cannot name a resource in a URL path",
+                    list.items_field
+                )))
+            }
+            None => {
                 return Err(invalid(format!(
                     "an item in {:?} has no {:?} string",
                     list.items_field, list.kind.id_field
@@ -144,5 +170,20 @@ pub async fn fetch_details<F, Fut>(
         .await;
     for (asset, result) in assets.iter_mut().zip(results) {
         asset.record_detail(call, result);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_that_would_change_a_path_are_refused() {
+        for ok in ["i-Y8e1x2Pq", "vpc-7q2k9x4mzt1a", "my.bucket-1", "测试"] {
+            assert!(is_path_safe_id(ok), "{ok}");
+        }
+        for bad in ["", ".", "..", "a/b", "a?b", "a#b", "a\\b", "a\nb"] {
+            assert!(!is_path_safe_id(bad), "{bad:?}");
+        }
     }
 }

@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use vigil_core::{
-    Asset, AssetCollector, AssetKind, Error, ErrorKind, Page, PageToken, ProductDescriptor,
-    ProviderContext, Region, Result, Scope,
+    Asset, AssetCollector, AssetKind, Page, PageToken, ProductDescriptor, ProviderContext, Region,
+    Result, Scope,
 };
 
 use crate::client::BceClient;
@@ -83,12 +83,7 @@ impl AssetCollector for BccCollector {
         let list = match kind {
             INSTANCE => &INSTANCES,
             SECURITY_GROUP => &SECURITY_GROUPS,
-            other => {
-                return Err(Error::new(
-                    ErrorKind::Other,
-                    format!("the bcc collector does not list asset kind {other:?}"),
-                ))
-            }
+            other => return Err(crate::list::unsupported_kind("bcc", other)),
         };
         marker_page(
             &self.client,

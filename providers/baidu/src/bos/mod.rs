@@ -134,10 +134,7 @@ impl AssetCollector for BosCollector {
         _page: Option<PageToken>,
     ) -> Result<Page<Asset>> {
         if kind != BUCKET {
-            return Err(Error::new(
-                ErrorKind::Other,
-                format!("the bos collector does not list asset kind {kind:?}"),
-            ));
+            return Err(crate::list::unsupported_kind("bos", kind));
         }
         let response = self.client.get(&bos_target(region), "/", &[]).await?;
         let mut assets =

@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use vigil_core::{
-    Asset, AssetCollector, AssetKind, Error, ErrorKind, Page, PageToken, ProductDescriptor,
-    ProviderContext, Region, Result, Scope,
+    Asset, AssetCollector, AssetKind, Page, PageToken, ProductDescriptor, ProviderContext, Region,
+    Result, Scope,
 };
 
 use crate::client::BceClient;
@@ -75,10 +75,7 @@ impl AssetCollector for EipCollector {
         page: Option<PageToken>,
     ) -> Result<Page<Asset>> {
         if kind != EIP {
-            return Err(Error::new(
-                ErrorKind::Other,
-                format!("the eip collector does not list asset kind {kind:?}"),
-            ));
+            return Err(crate::list::unsupported_kind("eip", kind));
         }
         marker_page(
             &self.client,

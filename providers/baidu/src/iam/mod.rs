@@ -170,12 +170,7 @@ impl AssetCollector for IamCollector {
             USER => &USERS,
             GROUP => &GROUPS,
             POLICY => &POLICIES,
-            other => {
-                return Err(Error::new(
-                    ErrorKind::Other,
-                    format!("the iam collector does not list asset kind {other:?}"),
-                ))
-            }
+            other => return Err(crate::list::unsupported_kind("iam", other)),
         };
         let target = Target::global("iam", IAM_HOST);
         let query: Vec<(String, String)> = list

@@ -98,10 +98,7 @@ impl AssetCollector for KafkaCollector {
         page: Option<PageToken>,
     ) -> Result<Page<Asset>> {
         if kind != CLUSTER {
-            return Err(Error::new(
-                ErrorKind::Other,
-                format!("the kafka collector does not list asset kind {kind:?}"),
-            ));
+            return Err(crate::list::unsupported_kind("kafka", kind));
         }
         let target = Target::regional("kafka", "kafka", region);
         let mut page = marker_page(

@@ -23,8 +23,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use vigil_core::{
-    Asset, AssetCollector, AssetKind, Error, ErrorKind, Page, PageToken, ProductDescriptor,
-    ProviderContext, Region, Result, Scope,
+    Asset, AssetCollector, AssetKind, Page, PageToken, ProductDescriptor, ProviderContext, Region,
+    Result, Scope,
 };
 
 use crate::client::BceClient;
@@ -107,10 +107,7 @@ impl AssetCollector for MongodbCollector {
         page: Option<PageToken>,
     ) -> Result<Page<Asset>> {
         if kind != INSTANCE {
-            return Err(Error::new(
-                ErrorKind::Other,
-                format!("the mongodb collector does not list asset kind {kind:?}"),
-            ));
+            return Err(crate::list::unsupported_kind("mongodb", kind));
         }
         let target = Target::regional("mongodb", "mongodb", region);
         let mut page = marker_page(

@@ -17,8 +17,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde_json::Value;
 use vigil_core::{
-    Asset, AssetCollector, AssetKind, Error, ErrorKind, Page, PageToken, ProductDescriptor,
-    ProviderContext, Region, Result, Scope,
+    Asset, AssetCollector, AssetKind, Page, PageToken, ProductDescriptor, ProviderContext, Region,
+    Result, Scope,
 };
 
 use crate::client::BceClient;
@@ -100,10 +100,7 @@ impl AssetCollector for RdsCollector {
         page: Option<PageToken>,
     ) -> Result<Page<Asset>> {
         if kind != INSTANCE {
-            return Err(Error::new(
-                ErrorKind::Other,
-                format!("the rds collector does not list asset kind {kind:?}"),
-            ));
+            return Err(crate::list::unsupported_kind("rds", kind));
         }
         let target = Target::regional("rds", "rds", region);
         let mut page = marker_page(

@@ -20,8 +20,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use vigil_core::{
-    Asset, AssetCollector, AssetKind, Error, ErrorKind, Page, PageToken, ProductDescriptor,
-    ProviderContext, Region, Result, Scope,
+    Asset, AssetCollector, AssetKind, Page, PageToken, ProductDescriptor, ProviderContext, Region,
+    Result, Scope,
 };
 
 use crate::client::BceClient;
@@ -101,10 +101,7 @@ impl AssetCollector for ScsCollector {
         page: Option<PageToken>,
     ) -> Result<Page<Asset>> {
         if kind != INSTANCE {
-            return Err(Error::new(
-                ErrorKind::Other,
-                format!("the scs collector does not list asset kind {kind:?}"),
-            ));
+            return Err(crate::list::unsupported_kind("scs", kind));
         }
         // The host label is `redis`; limits and faults use the IAM service name `scs`.
         let target = Target::regional("scs", "redis", region);

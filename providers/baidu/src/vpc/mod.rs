@@ -120,12 +120,7 @@ impl AssetCollector for VpcCollector {
             VPC => &VPCS,
             SUBNET => &SUBNETS,
             ACL_RULE => return self.acl_page(region, page).await,
-            other => {
-                return Err(Error::new(
-                    ErrorKind::Other,
-                    format!("the vpc collector does not list asset kind {other:?}"),
-                ))
-            }
+            other => return Err(crate::list::unsupported_kind("vpc", other)),
         };
         marker_page(
             &self.client,
