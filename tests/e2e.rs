@@ -76,9 +76,12 @@ impl Vigil {
     fn run(&self, args: &[&str], key: Option<(&str, &str)>, stdin: Option<&str>) -> Output {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_vigil"));
         cmd.arg("--db").arg(&self.db).args(args);
+        // Only the stores of this test: no site store or config file from the environment.
         cmd.env_remove("BAIDUCLOUD_ACCESS_KEY")
             .env_remove("BAIDUCLOUD_SECRET_KEY")
             .env_remove("VIGIL_DB")
+            .env_remove("VIGIL_OVERSEAS_DB")
+            .env_remove("VIGIL_CONFIG")
             .env_remove("RUST_LOG");
         if let Some((ak, sk)) = key {
             cmd.env("BAIDUCLOUD_ACCESS_KEY", ak)

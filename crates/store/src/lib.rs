@@ -28,8 +28,8 @@ use rusqlite::Connection as Db;
 
 pub use connections::KEY_STATUSES;
 pub use types::{
-    AssetFilter, Connection, NewConnection, Outcome, OutcomeStatus, RunStatus, StoredAsset,
-    SyncRun, WriteStats,
+    AssetFilter, AssetVersion, Connection, NewConnection, Outcome, OutcomeStatus, RunStatus,
+    StoredAsset, SyncPolicy, SyncRun, WriteStats, ALL_REGIONS, SITES,
 };
 pub use vigil_core::{Error, ErrorKind, Result};
 

@@ -7,7 +7,8 @@ use crate::{
 };
 
 const RUN_COLUMNS: &str = "r.id, r.connection_id, c.name, r.started_at, r.finished_at, r.status, \
-     r.assets_seen, r.error";
+     r.assets_seen, r.error, r.planned_tasks, \
+     (SELECT count(*) FROM sync_outcomes o WHERE o.run_id = r.id)";
 
 fn run_from_row(row: &Row<'_>) -> rusqlite::Result<SyncRun> {
     Ok(SyncRun {
@@ -19,6 +20,8 @@ fn run_from_row(row: &Row<'_>) -> rusqlite::Result<SyncRun> {
         status: row.get(5)?,
         assets_seen: count(row.get(6)?),
         error: row.get(7)?,
+        planned_tasks: row.get::<_, Option<i64>>(8)?.map(count),
+        finished_tasks: count(row.get(9)?),
     })
 }
 
@@ -37,6 +40,7 @@ fn outcome_from_row(row: &Row<'_>) -> rusqlite::Result<Outcome> {
         started_at: row.get(10)?,
         finished_at: row.get(11)?,
         detail_errors: count(row.get(12)?),
+        deleted: count(row.get(13)?),
     })
 }
 
@@ -102,6 +106,25 @@ impl Store {
         Ok(())
     }
 
+    /// Record how many (product, region, kind) tasks the run planned, for progress reports
+    /// ([`SyncRun::planned_tasks`] against [`SyncRun::finished_tasks`]).
+    pub fn set_planned_tasks(&self, run_id: i64, planned: u64) -> Result<()> {
+        let what = format!("recording the planned tasks of sync run {run_id}");
+        let planned = i64::try_from(planned)
+            .map_err(|_| self.invalid(format!("{what}: {planned} tasks is too many")))?;
+        let changed = self
+            .db()
+            .execute(
+                "UPDATE sync_runs SET planned_tasks = ?2 WHERE id = ?1",
+                params![run_id, planned],
+            )
+            .map_err(self.fail(&what))?;
+        if changed == 0 {
+            return Err(self.invalid(format!("{what}: there is no run {run_id}")));
+        }
+        Ok(())
+    }
+
     /// Mark every run still `running` as `interrupted` (finishing it as
     /// [`Store::finish_run`] does). Call it only when no sync can be in progress, e.g. at
     /// the start of a sync holding an exclusive lock; returns how many runs were marked.
@@ -145,6 +168,8 @@ impl Store {
                 o.detail_errors
             ))
         })?;
+        let deleted = i64::try_from(o.deleted)
+            .map_err(|_| self.invalid(format!("{what}: deleted count {} too large", o.deleted)))?;
 
         let mut db = self.db();
         let tx = db
@@ -156,8 +181,8 @@ impl Store {
         tx.prepare_cached(
             "INSERT INTO sync_outcomes (run_id, product, region, kind, status, asset_count, pages,
                                         error_kind, error_code, error_message, request_id,
-                                        started_at, finished_at, detail_errors)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                                        started_at, finished_at, detail_errors, deleted)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
              ON CONFLICT (run_id, product, region, kind) DO UPDATE SET
                  status        = excluded.status,
                  asset_count   = excluded.asset_count,
@@ -168,7 +193,8 @@ impl Store {
                  request_id    = excluded.request_id,
                  started_at    = excluded.started_at,
                  finished_at   = excluded.finished_at,
-                 detail_errors = excluded.detail_errors",
+                 detail_errors = excluded.detail_errors,
+                 deleted       = excluded.deleted",
         )
         .and_then(|mut stmt| {
             stmt.execute(params![
@@ -186,6 +212,7 @@ impl Store {
                 started_at,
                 finished_at,
                 detail_errors,
+                deleted,
             ])
         })
         .map_err(self.fail(&what))?;
@@ -236,7 +263,8 @@ impl Store {
         let mut stmt = db
             .prepare_cached(
                 "SELECT product, region, kind, status, asset_count, pages, error_kind, error_code,
-                        error_message, request_id, started_at, finished_at, detail_errors
+                        error_message, request_id, started_at, finished_at, detail_errors,
+                        deleted
                  FROM sync_outcomes WHERE run_id = ?1
                  ORDER BY product, region, kind",
             )

@@ -104,8 +104,77 @@ ALTER TABLE sync_outcomes ADD COLUMN detail_errors INTEGER NOT NULL DEFAULT 0
 CREATE INDEX assets_by_resource_id ON assets (resource_id);
 "#;
 
+/// Version 3: sync policies, key checks, deletions and asset history.
+///
+/// - `connections`: the sync policy next to `regions` (which stays the policy's region list):
+///   `region_management`, `modules`, `products`, `sync_interval_secs`,
+///   `ak_check_interval_secs`, `site`; the state of access key checks (`key_status_since`,
+///   `key_status_reason`, `last_key_check_at`); and `known_regions`, every region the cloud
+///   has listed for the account. Existing connections get the default policy with their
+///   current regions; a known key status dates from the last verification, and the regions
+///   of the last verification report become the known regions.
+/// - `assets.deleted_at` and `assets.deleted_run_id`: when and by which run a complete
+///   listing no longer returned the asset, with indexes for that listing's lookup and for
+///   the assets a run marked.
+/// - `asset_history`: the earlier versions of changed assets.
+/// - `sync_runs.planned_tasks` (progress) and `sync_outcomes.deleted` (assets marked deleted).
+const V3: &str = r#"
+ALTER TABLE connections ADD COLUMN region_management INTEGER NOT NULL DEFAULT 1
+    CHECK (region_management IN (0, 1));
+ALTER TABLE connections ADD COLUMN modules TEXT NOT NULL DEFAULT '["cspm"]'
+    CHECK (json_valid(modules) AND json_type(modules) = 'array');
+ALTER TABLE connections ADD COLUMN products TEXT
+    CHECK (json_valid(products) AND json_type(products) = 'array');
+ALTER TABLE connections ADD COLUMN sync_interval_secs INTEGER DEFAULT 86400
+    CHECK (sync_interval_secs > 0);
+ALTER TABLE connections ADD COLUMN ak_check_interval_secs INTEGER DEFAULT 3600
+    CHECK (ak_check_interval_secs > 0);
+ALTER TABLE connections ADD COLUMN site TEXT NOT NULL DEFAULT 'mainland'
+    CHECK (site IN ('mainland', 'overseas'));
+ALTER TABLE connections ADD COLUMN key_status_since TEXT;
+ALTER TABLE connections ADD COLUMN key_status_reason TEXT;
+ALTER TABLE connections ADD COLUMN last_key_check_at TEXT;
+ALTER TABLE connections ADD COLUMN known_regions TEXT NOT NULL DEFAULT '[]'
+    CHECK (json_valid(known_regions) AND json_type(known_regions) = 'array');
+
+UPDATE connections SET key_status_since = last_verified_at WHERE key_status IS NOT NULL;
+UPDATE connections
+SET known_regions = (SELECT json_group_array(value)
+                     FROM (SELECT DISTINCT value
+                           FROM json_each(connections.verification_json, '$.regions')
+                           WHERE type = 'text'
+                           ORDER BY value))
+WHERE json_type(verification_json, '$.regions') = 'array';
+
+ALTER TABLE assets ADD COLUMN deleted_at TEXT;
+ALTER TABLE assets ADD COLUMN deleted_run_id INTEGER REFERENCES sync_runs (id)
+    CHECK ((deleted_run_id IS NULL) = (deleted_at IS NULL));
+CREATE INDEX assets_by_listing ON assets (connection_id, product, kind, region, last_run_id);
+CREATE INDEX assets_by_deleted_run ON assets (deleted_run_id);
+
+CREATE TABLE asset_history (
+    id                 INTEGER PRIMARY KEY,
+    asset_id           INTEGER NOT NULL REFERENCES assets (id) ON DELETE CASCADE,
+    run_id             INTEGER NOT NULL REFERENCES sync_runs (id) ON DELETE CASCADE,
+    recorded_at        TEXT    NOT NULL,
+    raw_json           TEXT    NOT NULL CHECK (json_valid(raw_json)),
+    details_json       TEXT    NOT NULL DEFAULT '{}'
+                               CHECK (json_valid(details_json) AND json_type(details_json) = 'object'),
+    detail_errors_json TEXT    CHECK (json_valid(detail_errors_json)
+                                      AND json_type(detail_errors_json) = 'array'
+                                      AND json_array_length(detail_errors_json) > 0),
+    changed_fields     TEXT    NOT NULL DEFAULT '[]'
+                               CHECK (json_valid(changed_fields) AND json_type(changed_fields) = 'array')
+);
+CREATE INDEX asset_history_by_asset ON asset_history (asset_id, id);
+CREATE INDEX asset_history_by_run ON asset_history (run_id);
+
+ALTER TABLE sync_runs ADD COLUMN planned_tasks INTEGER CHECK (planned_tasks >= 0);
+ALTER TABLE sync_outcomes ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted >= 0);
+"#;
+
 /// Every migration, oldest first. The schema version is `MIGRATIONS.len()`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 fn fail(label: &str, what: &str, e: impl std::fmt::Display) -> Error {
     crate::store_error(label, what, e)
@@ -263,7 +332,13 @@ mod tests {
             .query_row("PRAGMA application_id", [], |r| r.get(0))
             .unwrap();
         assert_eq!(app, APPLICATION_ID);
-        for t in ["assets", "connections", "sync_outcomes", "sync_runs"] {
+        for t in [
+            "asset_history",
+            "assets",
+            "connections",
+            "sync_outcomes",
+            "sync_runs",
+        ] {
             assert!(tables(&db).iter().any(|n| n == t), "{t} missing");
         }
     }

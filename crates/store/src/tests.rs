@@ -189,8 +189,8 @@ fn a_version_1_database_is_upgraded_keeping_its_rows() {
     assert!(!columns(&Db::open(&path).unwrap(), "assets").contains(&"details_json".into()));
 
     let store = Store::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 2);
-    assert_eq!(Store::SCHEMA_VERSION, 2);
+    assert_eq!(store.schema_version().unwrap(), 3);
+    assert_eq!(Store::SCHEMA_VERSION, 3);
 
     // Existing assets: same rows, no child-call data.
     let assets = store.assets(&AssetFilter::default()).unwrap();
@@ -264,7 +264,7 @@ fn a_version_1_database_is_upgraded_keeping_its_rows() {
 
     // Reopening does not migrate again.
     let store = Store::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(store.schema_version().unwrap(), 3);
     assert_eq!(store.asset_count(&AssetFilter::default()).unwrap(), 2);
 }
 
@@ -289,8 +289,9 @@ fn upgrading_from_version_1_is_one_transaction() {
     let version: u32 = db
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
     assert!(columns(&db, "assets").contains(&"detail_errors_json".into()));
+    assert!(columns(&db, "assets").contains(&"deleted_at".into()));
 }
 
 #[test]
@@ -321,6 +322,206 @@ fn a_failed_upgrade_from_version_1_leaves_the_database_untouched() {
     let assets = columns(&db, "assets");
     assert!(!assets.contains(&"details_json".into()), "{assets:?}");
     assert!(!assets.contains(&"detail_errors_json".into()), "{assets:?}");
+    let rows: i64 = db
+        .query_row("SELECT count(*) FROM assets", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 2);
+}
+
+// ---------------------------------------------------------------- upgrading from version 2
+
+/// A real version-2 database file: the V1 and V2 schema (WAL mode, application id,
+/// `user_version = 2`), with a verified connection (its report lists regions), an
+/// unverified one, a finished run with outcomes, and assets with child-call data.
+fn v2_database(path: &Path) {
+    let mut db = Db::open(path).unwrap();
+    let mode: String = db
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    assert_eq!(
+        schema::migrate(&mut db, "v2", &schema::MIGRATIONS[..2]).unwrap(),
+        0
+    );
+    db.execute_batch(
+        r#"
+        INSERT INTO connections (name, provider, account_id, access_key_id, regions,
+                                 created_at, updated_at, last_verified_at, key_status,
+                                 verification_json)
+        VALUES ('prod', 'baidu', 'acct-1', 'AKIDPROD', '["bj","gz"]',
+                '2024-05-01T12:00:00.000Z', '2024-05-01T12:00:00.000Z',
+                '2024-05-02T08:00:00.000Z', 'valid',
+                '{"provider":"baidu","regions":["gz","bj","su","bj"],"products":[]}'),
+               ('dev', 'baidu', NULL, 'AKIDDEV', '["all"]',
+                '2024-05-01T13:00:00.000Z', '2024-05-01T13:00:00.000Z', NULL, NULL, NULL);
+        INSERT INTO sync_runs (connection_id, started_at, finished_at, status, assets_seen)
+        VALUES (1, '2024-05-02T08:00:01.000Z', '2024-05-02T08:00:09.000Z', 'succeeded', 2);
+        INSERT INTO sync_outcomes (run_id, product, region, kind, status, asset_count, pages,
+                                   started_at, finished_at, detail_errors)
+        VALUES (1, 'rds', 'bj', 'baidu_rds_instance', 'ok', 2, 1,
+                '2024-05-02T08:00:02.000Z', '2024-05-02T08:00:03.000Z', 1);
+        INSERT INTO assets (connection_id, provider, account_id, region, product, kind,
+                            resource_id, name, raw_json, first_seen, last_seen,
+                            first_run_id, last_run_id, details_json, detail_errors_json)
+        VALUES (1, 'baidu', 'acct-1', 'bj', 'rds', 'baidu_rds_instance', 'rds-1', 'db',
+                '{"instanceId":"rds-1","engine":"MySQL"}',
+                '2024-05-02T08:00:02.500Z', '2024-05-02T08:00:02.500Z', 1, 1,
+                '{"securityIps":{"securityIps":["%"]}}', NULL),
+               (1, 'baidu', 'acct-1', 'bj', 'rds', 'baidu_rds_instance', 'rds-2', NULL,
+                '{"instanceId":"rds-2","engine":"MySQL"}',
+                '2024-05-02T08:00:02.500Z', '2024-05-02T08:00:02.500Z', 1, 1, '{}',
+                '[{"call":"securityIps","kind":"throttled","code":null,"message":"slow down","request_id":null}]');
+        "#,
+    )
+    .unwrap();
+    let version: u32 = db
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 2);
+}
+
+#[test]
+fn a_version_2_database_is_upgraded_keeping_its_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v2.db");
+    v2_database(&path);
+    assert!(!columns(&Db::open(&path).unwrap(), "assets").contains(&"deleted_at".into()));
+
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 3);
+
+    // Connections: the default policy with their current regions; a known key status dates
+    // from the last verification; the report's regions are known (sorted, deduplicated).
+    let prod = store.connection("prod").unwrap().unwrap();
+    assert_eq!(prod.id, 1);
+    assert_eq!(prod.regions, ["bj", "gz"]);
+    assert_eq!(
+        prod.policy,
+        SyncPolicy {
+            regions: vec!["bj".into(), "gz".into()],
+            ..SyncPolicy::default()
+        }
+    );
+    assert_eq!(prod.updated_at, "2024-05-01T12:00:00.000Z");
+    assert_eq!(prod.key_status.as_deref(), Some("valid"));
+    assert_eq!(
+        prod.key_status_since.as_deref(),
+        Some("2024-05-02T08:00:00.000Z")
+    );
+    assert_eq!(prod.key_status_reason, None);
+    assert_eq!(prod.last_key_check_at, None);
+    assert_eq!(prod.known_regions, ["bj", "gz", "su"]);
+    assert!(prod
+        .verification_json
+        .as_deref()
+        .unwrap()
+        .contains("\"su\""));
+
+    let dev = store.connection("dev").unwrap().unwrap();
+    assert_eq!(dev.policy, SyncPolicy::default());
+    assert_eq!(dev.regions, ["all"]);
+    assert_eq!(dev.key_status, None);
+    assert_eq!(dev.key_status_since, None);
+    assert!(dev.known_regions.is_empty());
+
+    // Runs and outcomes: same rows; no planned count, nothing deleted.
+    let run = store.run(1).unwrap().unwrap();
+    assert_eq!((run.status, run.assets_seen), (RunStatus::Succeeded, 2));
+    assert_eq!(run.planned_tasks, None);
+    assert_eq!(run.finished_tasks, 1);
+    let outcomes = store.outcomes(1).unwrap();
+    assert_eq!(outcomes.len(), 1);
+    assert_eq!((outcomes[0].detail_errors, outcomes[0].deleted), (1, 0));
+
+    // Assets: same rows, present, without history.
+    let assets = store.assets(&AssetFilter::default()).unwrap();
+    assert_eq!(assets.len(), 2);
+    assert!(assets
+        .iter()
+        .all(|a| a.deleted_at.is_none() && a.deleted_run_id.is_none()));
+    assert_eq!(
+        assets[0].details,
+        serde_json::json!({"securityIps": {"securityIps": ["%"]}})
+    );
+    assert_eq!(assets[1].detail_errors.len(), 1);
+    assert!(store.asset_history(assets[0].id).unwrap().is_empty());
+
+    // The upgraded schema is exactly that of a new database.
+    let fresh = Store::open_in_memory().unwrap();
+    assert_eq!(schema_sql(&store.db()), schema_sql(&fresh.db()));
+
+    // The upgraded rows work with the new features: a changed asset keeps its old version,
+    // and the listing's missing asset is marked deleted.
+    let run = store.begin_run(prod.id).unwrap();
+    let mut changed = vigil_core::Asset::new(
+        "baidu_rds_instance",
+        "rds-1",
+        Some("db".into()),
+        "bj",
+        serde_json::json!({"instanceId": "rds-1", "engine": "PostgreSQL"}),
+    );
+    changed.record_detail("securityIps", Ok(serde_json::json!({"securityIps": ["%"]})));
+    let stats = store.write_assets(&prod, run, "rds", &[changed]).unwrap();
+    assert_eq!(stats.updated, 1, "{stats:?}");
+    let history = store.asset_history(assets[0].id).unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].changed_fields, ["engine"]);
+    assert_eq!(history[0].raw["engine"], "MySQL");
+    assert_eq!(
+        store
+            .mark_missing_deleted(prod.id, run, "rds", "baidu_rds_instance", "bj")
+            .unwrap(),
+        1
+    );
+    let gone = store.asset(assets[1].id).unwrap().unwrap();
+    assert!(gone.deleted_at.is_some());
+    assert_eq!(gone.deleted_run_id, Some(run));
+    drop(store);
+
+    // Reopening does not migrate again.
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 3);
+    assert_eq!(
+        store.connection("prod").unwrap().unwrap().known_regions,
+        ["bj", "gz", "su"]
+    );
+}
+
+#[test]
+fn a_failed_upgrade_from_version_2_leaves_the_database_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v2.db");
+    v2_database(&path);
+    // A column added by hand that version 3 adds too: the last statement of the migration
+    // fails after every other change was made.
+    Db::open(&path)
+        .unwrap()
+        .execute_batch("ALTER TABLE sync_outcomes ADD COLUMN deleted TEXT;")
+        .unwrap();
+
+    let err = Store::open(&path).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Store);
+    assert!(
+        err.message().contains("from version 2 to 3"),
+        "{}",
+        err.message()
+    );
+
+    let db = Db::open(&path).unwrap();
+    let version: u32 = db
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 2);
+    assert!(!columns(&db, "connections").contains(&"known_regions".into()));
+    assert!(!columns(&db, "assets").contains(&"deleted_at".into()));
+    let history: i64 = db
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE name = 'asset_history'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(history, 0);
     let rows: i64 = db
         .query_row("SELECT count(*) FROM assets", [], |r| r.get(0))
         .unwrap();

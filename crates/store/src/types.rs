@@ -24,6 +24,126 @@ pub struct NewConnection {
     pub endpoint_override: Option<String>,
 }
 
+/// The values [`SyncPolicy::site`] may take.
+pub const SITES: [&str; 2] = ["mainland", "overseas"];
+
+/// The region list that means "every region the account can use".
+pub const ALL_REGIONS: &str = "all";
+
+/// What to collect with a connection, and how often.
+///
+/// Missing fields deserialize to their [`Default`] values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SyncPolicy {
+    /// Region ids to collect, or `["all"]` for every region the account can use. Always the
+    /// same as [`Connection::regions`].
+    pub regions: Vec<String>,
+    /// Whether regions that the cloud starts listing later are included automatically.
+    pub region_management: bool,
+    /// Enabled features; `["cspm"]` by default.
+    pub modules: Vec<String>,
+    /// Products to collect; `None` means every product the key is authorized for.
+    pub products: Option<Vec<String>>,
+    /// Seconds between scheduled syncs; `None` turns scheduled syncs off.
+    pub sync_interval_secs: Option<u64>,
+    /// Seconds between access key status checks; `None` turns them off.
+    pub ak_check_interval_secs: Option<u64>,
+    /// Which of the cloud's sites the account lives on: `mainland` or `overseas`.
+    pub site: String,
+}
+
+impl Default for SyncPolicy {
+    fn default() -> Self {
+        SyncPolicy {
+            regions: vec![ALL_REGIONS.to_string()],
+            region_management: true,
+            modules: vec!["cspm".to_string()],
+            products: None,
+            sync_interval_secs: Some(86_400),
+            ak_check_interval_secs: Some(3_600),
+            site: "mainland".to_string(),
+        }
+    }
+}
+
+impl SyncPolicy {
+    /// Check the policy as [`crate::Store::set_sync_policy`] does: at least one region, each
+    /// a valid region id, or `all` alone; no empty module or product name and, if products
+    /// are listed, at least one; intervals of at least one second (and at most `i64::MAX`);
+    /// a known [`SITES`] value.
+    pub fn validate(&self) -> Result<(), Error> {
+        let invalid = |message: String| Error::new(ErrorKind::Config, message);
+        if self.regions.is_empty() {
+            return Err(invalid(
+                "a sync policy needs at least one region, or \"all\"".to_string(),
+            ));
+        }
+        if self.regions.iter().any(|r| r == ALL_REGIONS) {
+            if self.regions.len() > 1 {
+                return Err(invalid(format!(
+                    "regions {:?}: \"all\" cannot be combined with other regions",
+                    self.regions
+                )));
+            }
+        } else {
+            for region in &self.regions {
+                if region.trim() != region {
+                    return Err(invalid(format!("invalid region id {region:?}")));
+                }
+                vigil_core::Region::new(region).map_err(|e| invalid(e.message().to_string()))?;
+            }
+        }
+        if let Some(dup) = duplicate(&self.regions) {
+            return Err(invalid(format!("region {dup:?} is listed twice")));
+        }
+        if self.modules.iter().any(|m| m.trim().is_empty()) {
+            return Err(invalid("a module name cannot be empty".to_string()));
+        }
+        if let Some(products) = &self.products {
+            if products.is_empty() {
+                return Err(invalid(
+                    "an empty product list would collect nothing; use no list (None) for every \
+                     authorized product"
+                        .to_string(),
+                ));
+            }
+            if products.iter().any(|p| p.trim().is_empty()) {
+                return Err(invalid("a product name cannot be empty".to_string()));
+            }
+        }
+        for (what, interval) in [
+            ("sync interval", self.sync_interval_secs),
+            ("access key check interval", self.ak_check_interval_secs),
+        ] {
+            if let Some(secs) = interval {
+                if secs == 0 || i64::try_from(secs).is_err() {
+                    return Err(invalid(format!(
+                        "{what} of {secs} seconds: use at least 1 second, or turn it off"
+                    )));
+                }
+            }
+        }
+        if !SITES.contains(&self.site.as_str()) {
+            return Err(invalid(format!(
+                "unknown site {:?}: expected one of {}",
+                self.site,
+                SITES.join(", ")
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// The first value that appears twice, if any.
+fn duplicate(values: &[String]) -> Option<&str> {
+    let mut seen = std::collections::BTreeSet::new();
+    values
+        .iter()
+        .find(|v| !seen.insert(v.as_str()))
+        .map(String::as_str)
+}
+
 /// A stored connection.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Connection {
@@ -51,6 +171,21 @@ pub struct Connection {
     pub key_status: Option<String>,
     /// The last verification report, as JSON.
     pub verification_json: Option<String>,
+    /// What to collect and how often. `policy.regions` always equals `regions`.
+    #[serde(default)]
+    pub policy: SyncPolicy,
+    /// When `key_status` last changed (by a verification or a key check).
+    #[serde(default)]
+    pub key_status_since: Option<String>,
+    /// Why the key is invalid (the error of the last key check); `None` while it is valid.
+    #[serde(default)]
+    pub key_status_reason: Option<String>,
+    /// When the access key status was last checked, if ever.
+    #[serde(default)]
+    pub last_key_check_at: Option<String>,
+    /// Every region the cloud has listed for the account so far, sorted.
+    #[serde(default)]
+    pub known_regions: Vec<String>,
 }
 
 /// The state of a sync run.
@@ -196,6 +331,13 @@ pub struct SyncRun {
     pub assets_seen: u64,
     /// Why it failed, if it did.
     pub error: Option<String>,
+    /// How many (product, region, kind) tasks the run planned; `None` until the sync
+    /// engine has planned them (and for runs recorded before schema version 3).
+    #[serde(default)]
+    pub planned_tasks: Option<u64>,
+    /// How many tasks have finished: the run's outcomes.
+    #[serde(default)]
+    pub finished_tasks: u64,
 }
 
 /// What happened to one (product, region, kind) in a run.
@@ -218,6 +360,10 @@ pub struct Outcome {
     /// when absent from serialized input, e.g. JSON written before schema version 2).
     #[serde(default)]
     pub detail_errors: u64,
+    /// Assets marked deleted because this complete listing no longer returned them; `0`
+    /// unless the listing succeeded (and when absent from serialized input).
+    #[serde(default)]
+    pub deleted: u64,
     /// [`vigil_core::ErrorKind`] name of the failure, if any.
     pub error_kind: Option<String>,
     /// The vendor's error code, if any.
@@ -249,6 +395,9 @@ pub struct AssetFilter {
     pub run_id: Option<i64>,
     /// At most this many rows ([`crate::Store::asset_count`] ignores it).
     pub limit: Option<usize>,
+    /// Include assets marked deleted (gone from the cloud). `false` hides them.
+    #[serde(default)]
+    pub include_deleted: bool,
 }
 
 /// A stored asset.
@@ -288,6 +437,36 @@ pub struct StoredAsset {
     pub last_seen: String,
     /// The run that last saw it.
     pub last_run_id: i64,
+    /// When a complete listing first no longer returned it (RFC 3339 UTC); `None` while it
+    /// exists.
+    #[serde(default)]
+    pub deleted_at: Option<String>,
+    /// The run whose listing marked it deleted; `None` while it exists.
+    #[serde(default)]
+    pub deleted_run_id: Option<i64>,
+}
+
+/// An earlier version of an asset, replaced by a sync that saw it changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssetVersion {
+    /// The asset (`StoredAsset::id`).
+    pub asset_id: i64,
+    /// The run that replaced this version.
+    pub run_id: i64,
+    /// When it was replaced (RFC 3339 UTC).
+    pub recorded_at: String,
+    /// The list payload of this version.
+    pub raw: serde_json::Value,
+    /// The child-call responses of this version (a JSON object).
+    #[serde(default = "empty_object")]
+    pub details: serde_json::Value,
+    /// The child calls that had failed for this version; empty if none.
+    #[serde(default)]
+    pub detail_errors: Vec<DetailError>,
+    /// What differs in the next version: top-level `raw` keys (sorted; `raw` itself when
+    /// either payload is not a JSON object), then `details.<call>` for each child call whose
+    /// response differs, then `detail_errors` if the failed calls differ.
+    pub changed_fields: Vec<String>,
 }
 
 fn empty_object() -> serde_json::Value {
@@ -299,7 +478,8 @@ fn empty_object() -> serde_json::Value {
 pub struct WriteStats {
     /// New assets.
     pub inserted: u64,
-    /// Known assets whose payload, child-call responses or child-call failures changed.
+    /// Known assets whose payload, child-call responses or child-call failures changed, or
+    /// that were marked deleted and are seen again.
     pub updated: u64,
     /// Known assets with the same payload, child-call responses and failures as before
     /// (only `last_seen`, `last_run_id` and the name may have moved).

@@ -122,12 +122,14 @@ fn outcome(product: &str, region: &str, kind: &str, status: OutcomeStatus) -> Ou
         started_at: vigil_store::now(),
         finished_at: Some(vigil_store::now()),
         detail_errors: 0,
+        deleted: 0,
     }
 }
 
 /// Two connections; `prod` has a succeeded run, a succeeded run in which one instance is
-/// gone and RDS instances appear, and a partial run with failures, a new instance and a
-/// failed child call of an RDS instance.
+/// gone (marked deleted), a security group was opened up and RDS instances appear, and a
+/// partial run with failures, a new instance, a failed child call of an RDS instance and an
+/// RDS instance gone (marked deleted). The key of `dev` failed its last check.
 fn seeded() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("vigil.db");
@@ -164,14 +166,22 @@ fn seeded() -> (tempfile::TempDir, std::path::PathBuf) {
         instance("i-gone", "", "test"),
         security_group("g-open", "0.0.0.0/0"),
     ];
-    store.write_assets(&prod, r1, "bcc", &page).unwrap();
+    store.write_assets(&prod, r1, "bcc", &page[..3]).unwrap();
+    store
+        .write_assets(&prod, r1, "bcc", &[security_group("g-open", "10.0.0.0/8")])
+        .unwrap();
     store.record_outcome(r1, &ok("baidu_bcc_instance")).unwrap();
     store.finish_run(r1, RunStatus::Succeeded, None).unwrap();
 
     let r2 = store.begin_run(prod.id).unwrap();
     store.write_assets(&prod, r2, "bcc", &page[..2]).unwrap();
     store.write_assets(&prod, r2, "bcc", &page[3..]).unwrap();
-    store.record_outcome(r2, &ok("baidu_bcc_instance")).unwrap();
+    let mut instances_ok = ok("baidu_bcc_instance");
+    instances_ok.deleted = store
+        .mark_missing_deleted(prod.id, r2, "bcc", "baidu_bcc_instance", "bj")
+        .unwrap();
+    assert_eq!(instances_ok.deleted, 1);
+    store.record_outcome(r2, &instances_ok).unwrap();
     let databases = [
         rds("rds-open", &["%"], false),
         rds("rds-world", &["192.168.0.0/16", "0.0.0.0/0"], false),
@@ -179,6 +189,9 @@ fn seeded() -> (tempfile::TempDir, std::path::PathBuf) {
         rds("rds-noacl", &["10.0.0.0/8"], true),
     ];
     store.write_assets(&prod, r2, "rds", &databases).unwrap();
+    store
+        .write_assets(&prod, r2, "rds", &[rds("rds-old", &["10.0.0.0/8"], false)])
+        .unwrap();
     store.finish_run(r2, RunStatus::Succeeded, None).unwrap();
 
     let r3 = store.begin_run(prod.id).unwrap();
@@ -186,10 +199,15 @@ fn seeded() -> (tempfile::TempDir, std::path::PathBuf) {
         .write_assets(&prod, r3, "bcc", &[instance("i-new", "", "prod")])
         .unwrap();
     store.record_outcome(r3, &ok("baidu_bcc_instance")).unwrap();
+    store.set_planned_tasks(r3, 4).unwrap();
     store.write_assets(&prod, r3, "rds", &databases).unwrap();
     let mut rds_outcome = outcome("rds", "bj", "baidu_rds_instance", OutcomeStatus::Ok);
     rds_outcome.asset_count = databases.len() as u64;
     rds_outcome.detail_errors = 1;
+    rds_outcome.deleted = store
+        .mark_missing_deleted(prod.id, r3, "rds", "baidu_rds_instance", "bj")
+        .unwrap();
+    assert_eq!(rds_outcome.deleted, 1);
     store.record_outcome(r3, &rds_outcome).unwrap();
     store
         .record_outcome(
@@ -205,6 +223,17 @@ fn seeded() -> (tempfile::TempDir, std::path::PathBuf) {
         .unwrap();
     store
         .finish_run(r3, RunStatus::Partial, Some("2 of 3 failed"))
+        .unwrap();
+
+    store.record_key_check(prod.id, Ok(())).unwrap();
+    store
+        .record_key_check(
+            dev.id,
+            Err("InvalidAccessKeyId: the access key was deleted"),
+        )
+        .unwrap();
+    store
+        .record_known_regions(prod.id, &["bj".to_string(), "gz".to_string()])
         .unwrap();
 
     let d1 = store.begin_run(dev.id).unwrap();
@@ -299,6 +328,20 @@ fn specific_examples_find_the_right_rows() {
     assert_eq!(column(&db, &child_failures, "request_id"), ["req-acl"]);
     let failing_kinds = find("o.detail_errors > 0");
     assert_eq!(column(&db, &failing_kinds, "kind"), ["baidu_rds_instance"]);
+    let deleted = find("a.deleted_run_id = (");
+    assert_eq!(column(&db, &deleted, "resource_id"), ["rds-old"]);
+    let changes = find("JOIN asset_history h");
+    assert_eq!(column(&db, &changes, "field"), ["rules"]);
+    let before = column(&db, &changes, "before");
+    assert!(before[0].contains("10.0.0.0/8"), "{before:?}");
+    let now = column(&db, &changes, "now");
+    assert!(now[0].contains("0.0.0.0/0"), "{now:?}");
+    let invalid = find("WHERE key_status = 'invalid'");
+    assert_eq!(column(&db, &invalid, "name"), ["dev"]);
+    assert_eq!(
+        column(&db, &invalid, "reason"),
+        ["InvalidAccessKeyId: the access key was deleted"]
+    );
 }
 
 #[test]
@@ -312,7 +355,7 @@ fn every_table_column_and_index_is_documented() {
         &db,
         "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
     );
-    assert_eq!(tables.len(), 4, "{tables:?}");
+    assert_eq!(tables.len(), 5, "{tables:?}");
     for table in &tables {
         let doc = section(table);
         let columns = strings(

@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use vigil_core::{Asset, DetailError, ErrorKind};
 use vigil_store::{
-    AssetFilter, Connection, NewConnection, Outcome, OutcomeStatus, RunStatus, Store, WriteStats,
+    AssetFilter, Connection, NewConnection, Outcome, OutcomeStatus, RunStatus, Store, SyncPolicy,
+    WriteStats,
 };
 
 struct Fixture {
@@ -81,6 +82,7 @@ fn outcome(product: &str, region: &str, kind: &str, status: OutcomeStatus) -> Ou
         started_at: "2024-05-01T12:00:00.000Z".to_string(),
         finished_at: Some("2024-05-01T12:00:01.000Z".to_string()),
         detail_errors: 0,
+        deleted: 0,
     }
 }
 
@@ -148,7 +150,13 @@ fn opening_creates_parent_directories_and_the_schema() {
         .unwrap();
     assert_eq!(
         tables,
-        ["assets", "connections", "sync_outcomes", "sync_runs"]
+        [
+            "asset_history",
+            "assets",
+            "connections",
+            "sync_outcomes",
+            "sync_runs"
+        ]
     );
     assert!(store.connections().unwrap().is_empty());
 }
@@ -1253,4 +1261,752 @@ fn the_store_is_shared_across_threads_and_processes() {
         store.asset_count(&AssetFilter::default()).unwrap(),
         4 * 5 * 50
     );
+}
+
+// ---------------------------------------------------------------- sync policies
+
+#[test]
+fn a_new_connection_gets_the_default_policy_with_its_regions() {
+    let f = fixture();
+    let conn = f.store.upsert_connection(&new_connection("prod")).unwrap();
+    assert_eq!(
+        conn.policy,
+        SyncPolicy {
+            regions: vec!["bj".into(), "gz".into()],
+            region_management: true,
+            modules: vec!["cspm".into()],
+            products: None,
+            sync_interval_secs: Some(86_400),
+            ak_check_interval_secs: Some(3_600),
+            site: "mainland".into(),
+        }
+    );
+    assert_eq!(conn.policy.regions, conn.regions);
+    assert!(conn.known_regions.is_empty());
+    assert_eq!(
+        (
+            &conn.key_status_since,
+            &conn.key_status_reason,
+            &conn.last_key_check_at
+        ),
+        (&None, &None, &None)
+    );
+    // Serialized connections and policies from before the fields existed still parse.
+    let mut old = serde_json::to_value(&conn).unwrap();
+    for field in [
+        "policy",
+        "key_status_since",
+        "key_status_reason",
+        "last_key_check_at",
+        "known_regions",
+    ] {
+        old.as_object_mut().unwrap().remove(field);
+    }
+    let parsed: Connection = serde_json::from_value(old).unwrap();
+    assert_eq!(parsed.policy, SyncPolicy::default());
+    let partial: SyncPolicy = serde_json::from_value(json!({"regions": ["bj"]})).unwrap();
+    assert_eq!(partial.regions, ["bj"]);
+    assert_eq!(partial.modules, ["cspm"]);
+}
+
+#[test]
+fn a_sync_policy_is_stored_and_read_back() {
+    let f = fixture();
+    let conn = f.store.upsert_connection(&new_connection("prod")).unwrap();
+    std::thread::sleep(Duration::from_millis(5));
+    let policy = SyncPolicy {
+        regions: vec!["su".into(), "bj".into()],
+        region_management: false,
+        modules: vec!["cspm".into(), "ciem".into()],
+        products: Some(vec!["bcc".into(), "rds".into()]),
+        sync_interval_secs: None,
+        ak_check_interval_secs: Some(600),
+        site: "overseas".into(),
+    };
+    let stored = f.store.set_sync_policy(conn.id, &policy).unwrap();
+    assert_eq!(stored.policy, policy);
+    assert_eq!(stored.regions, ["su", "bj"], "regions follow the policy");
+    assert!(stored.updated_at > conn.updated_at);
+    assert_eq!(stored.created_at, conn.created_at);
+    assert_eq!(f.store.connection("prod").unwrap(), Some(stored.clone()));
+
+    // Setting the same policy again changes nothing, not even updated_at.
+    std::thread::sleep(Duration::from_millis(5));
+    assert_eq!(f.store.set_sync_policy(conn.id, &policy).unwrap(), stored);
+
+    // Scheduled syncs and key checks can be turned off; every region and product.
+    let all = SyncPolicy {
+        ak_check_interval_secs: None,
+        sync_interval_secs: None,
+        ..SyncPolicy::default()
+    };
+    let stored = f.store.set_sync_policy(conn.id, &all).unwrap();
+    assert_eq!(stored.policy, all);
+    assert_eq!(stored.regions, ["all"]);
+
+    // Editing the connection keeps its policy but for the regions.
+    f.store.set_sync_policy(conn.id, &policy).unwrap();
+    let mut edited = new_connection("prod");
+    edited.regions = vec!["gz".into()];
+    let edited = f.store.upsert_connection(&edited).unwrap();
+    assert_eq!(
+        edited.policy,
+        SyncPolicy {
+            regions: vec!["gz".into()],
+            ..policy.clone()
+        }
+    );
+
+    // Persisted in the file.
+    drop(f.store);
+    let store = Store::open(&f.path).unwrap();
+    assert_eq!(store.connection("prod").unwrap(), Some(edited));
+}
+
+#[test]
+fn invalid_sync_policies_are_refused_and_change_nothing() {
+    let f = fixture();
+    let conn = f.store.upsert_connection(&new_connection("prod")).unwrap();
+    let bad: Vec<(SyncPolicy, &str)> = vec![
+        (
+            SyncPolicy {
+                regions: vec![],
+                ..SyncPolicy::default()
+            },
+            "at least one region",
+        ),
+        (
+            SyncPolicy {
+                regions: vec!["all".into(), "bj".into()],
+                ..SyncPolicy::default()
+            },
+            "cannot be combined",
+        ),
+        (
+            SyncPolicy {
+                regions: vec!["bj.evil.com".into()],
+                ..SyncPolicy::default()
+            },
+            "invalid region id",
+        ),
+        (
+            SyncPolicy {
+                regions: vec!["bj".into(), "bj".into()],
+                ..SyncPolicy::default()
+            },
+            "listed twice",
+        ),
+        (
+            SyncPolicy {
+                products: Some(vec![]),
+                ..SyncPolicy::default()
+            },
+            "empty product list",
+        ),
+        (
+            SyncPolicy {
+                modules: vec![" ".into()],
+                ..SyncPolicy::default()
+            },
+            "module name",
+        ),
+        (
+            SyncPolicy {
+                sync_interval_secs: Some(0),
+                ..SyncPolicy::default()
+            },
+            "sync interval of 0 seconds",
+        ),
+        (
+            SyncPolicy {
+                ak_check_interval_secs: Some(u64::MAX),
+                ..SyncPolicy::default()
+            },
+            "access key check interval",
+        ),
+        (
+            SyncPolicy {
+                site: "moon".into(),
+                ..SyncPolicy::default()
+            },
+            "unknown site \"moon\"",
+        ),
+    ];
+    for (policy, expected) in bad {
+        let err = f.store.set_sync_policy(conn.id, &policy).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Store);
+        assert!(err.message().contains(expected), "{expected}: {err}");
+        assert!(policy.validate().is_err());
+    }
+    assert_eq!(f.store.connection("prod").unwrap(), Some(conn));
+    let err = f
+        .store
+        .set_sync_policy(9999, &SyncPolicy::default())
+        .unwrap_err();
+    assert!(err.message().contains("9999"), "{err}");
+
+    // The schema refuses them too.
+    let db = raw_db(&f.path);
+    for bad in [
+        "UPDATE connections SET site = 'moon'",
+        "UPDATE connections SET sync_interval_secs = 0",
+        "UPDATE connections SET ak_check_interval_secs = -5",
+        "UPDATE connections SET region_management = 2",
+        "UPDATE connections SET modules = '{}'",
+        "UPDATE connections SET products = 'bcc'",
+        "UPDATE connections SET known_regions = NULL",
+    ] {
+        assert!(db.execute(bad, []).is_err(), "accepted: {bad}");
+    }
+}
+
+// ---------------------------------------------------------------- key checks and regions
+
+#[test]
+fn key_checks_record_status_reason_and_since_only_on_flips() {
+    let f = fixture();
+    let conn = f.store.upsert_connection(&new_connection("prod")).unwrap();
+    let pause = || std::thread::sleep(Duration::from_millis(5));
+
+    let valid = f.store.record_key_check(conn.id, Ok(())).unwrap();
+    assert_eq!(valid.key_status.as_deref(), Some("valid"));
+    assert_eq!(valid.key_status_reason, None);
+    let since = valid.key_status_since.clone().unwrap();
+    assert_eq!(valid.last_key_check_at.as_deref(), Some(since.as_str()));
+    assert_eq!(
+        valid.updated_at, conn.updated_at,
+        "not a configuration change"
+    );
+
+    pause();
+    let again = f.store.record_key_check(conn.id, Ok(())).unwrap();
+    assert_eq!(again.key_status_since.as_deref(), Some(since.as_str()));
+    assert!(again.last_key_check_at.as_deref().unwrap() > since.as_str());
+
+    pause();
+    let invalid = f
+        .store
+        .record_key_check(conn.id, Err("InvalidAccessKeyId: the key was deleted"))
+        .unwrap();
+    assert_eq!(invalid.key_status.as_deref(), Some("invalid"));
+    assert_eq!(
+        invalid.key_status_reason.as_deref(),
+        Some("InvalidAccessKeyId: the key was deleted")
+    );
+    let invalid_since = invalid.key_status_since.clone().unwrap();
+    assert!(invalid_since > since);
+    assert_eq!(invalid.last_key_check_at, invalid.key_status_since);
+
+    pause();
+    let still = f
+        .store
+        .record_key_check(conn.id, Err("AccessKeyDisabled"))
+        .unwrap();
+    assert_eq!(
+        still.key_status_since.as_deref(),
+        Some(invalid_since.as_str())
+    );
+    assert_eq!(
+        still.key_status_reason.as_deref(),
+        Some("AccessKeyDisabled")
+    );
+    assert!(still.last_key_check_at > invalid.last_key_check_at);
+
+    pause();
+    let healed = f.store.record_key_check(conn.id, Ok(())).unwrap();
+    assert_eq!(healed.key_status.as_deref(), Some("valid"));
+    assert_eq!(healed.key_status_reason, None);
+    assert!(healed.key_status_since.as_deref().unwrap() > invalid_since.as_str());
+    assert_eq!(f.store.connection("prod").unwrap(), Some(healed.clone()));
+
+    // A verification is a check of the key too: it moves `since` only on a flip.
+    pause();
+    f.store.record_verification(conn.id, "valid", "{}").unwrap();
+    let verified = f.store.connection("prod").unwrap().unwrap();
+    assert_eq!(verified.key_status_since, healed.key_status_since);
+    f.store
+        .record_verification(conn.id, "invalid", "{}")
+        .unwrap();
+    let refused = f.store.connection("prod").unwrap().unwrap();
+    assert_eq!(refused.key_status_since, refused.last_verified_at);
+
+    // A new key: the checks were about the old one.
+    f.store.record_key_check(conn.id, Err("expired")).unwrap();
+    let mut rotated = new_connection("prod");
+    rotated.access_key_id = "AK-rotated".into();
+    let rotated = f.store.upsert_connection(&rotated).unwrap();
+    assert_eq!(
+        (
+            rotated.key_status,
+            rotated.key_status_since,
+            rotated.key_status_reason,
+            rotated.last_key_check_at
+        ),
+        (None, None, None, None)
+    );
+
+    let err = f.store.record_key_check(9999, Ok(())).unwrap_err();
+    assert!(err.message().contains("9999"), "{err}");
+}
+
+#[test]
+fn known_regions_grow_and_only_new_ones_are_returned() {
+    let f = fixture();
+    let conn = f.store.upsert_connection(&new_connection("prod")).unwrap();
+    let regions = |list: &[&str]| list.iter().map(|r| r.to_string()).collect::<Vec<_>>();
+
+    let first = f
+        .store
+        .record_known_regions(conn.id, &regions(&["gz", "bj", "bj", "su"]))
+        .unwrap();
+    assert_eq!(first, ["bj", "gz", "su"]);
+    let same = f
+        .store
+        .record_known_regions(conn.id, &regions(&["su", "bj", "gz"]))
+        .unwrap();
+    assert!(same.is_empty());
+    let more = f
+        .store
+        .record_known_regions(conn.id, &regions(&["hkg", "bj", "fwh", "fwh"]))
+        .unwrap();
+    assert_eq!(more, ["fwh", "hkg"]);
+    // A region the cloud stops listing stays known.
+    assert!(f
+        .store
+        .record_known_regions(conn.id, &regions(&["bj"]))
+        .unwrap()
+        .is_empty());
+    assert!(f
+        .store
+        .record_known_regions(conn.id, &[])
+        .unwrap()
+        .is_empty());
+
+    let stored = f.store.connection("prod").unwrap().unwrap();
+    assert_eq!(stored.known_regions, ["bj", "fwh", "gz", "hkg", "su"]);
+    assert_eq!(stored.updated_at, conn.updated_at);
+    assert_eq!(stored.regions, conn.regions, "the policy is not touched");
+
+    let err = f
+        .store
+        .record_known_regions(conn.id, &regions(&["bj", "Bad Region"]))
+        .unwrap_err();
+    assert!(err.message().contains("Bad Region"), "{err}");
+    assert!(f
+        .store
+        .record_known_regions(9999, &regions(&["bj"]))
+        .is_err());
+    assert_eq!(
+        f.store.connection("prod").unwrap().unwrap().known_regions,
+        stored.known_regions
+    );
+}
+
+// ---------------------------------------------------------------- run progress
+
+#[test]
+fn planned_and_finished_tasks_show_a_runs_progress() {
+    let f = fixture();
+    let (_conn, run) = prod_with_run(&f);
+    let fresh = f.store.run(run).unwrap().unwrap();
+    assert_eq!((fresh.planned_tasks, fresh.finished_tasks), (None, 0));
+
+    f.store.set_planned_tasks(run, 3).unwrap();
+    f.store
+        .record_outcome(
+            run,
+            &outcome("bcc", "bj", "baidu_bcc_instance", OutcomeStatus::Ok),
+        )
+        .unwrap();
+    let running = f.store.run(run).unwrap().unwrap();
+    assert_eq!(
+        (running.planned_tasks, running.finished_tasks),
+        (Some(3), 1)
+    );
+
+    for (region, status) in [("gz", OutcomeStatus::Failed), ("su", OutcomeStatus::Ok)] {
+        f.store
+            .record_outcome(run, &outcome("bcc", region, "baidu_bcc_instance", status))
+            .unwrap();
+    }
+    // Recording an outcome again replaces it: still one finished task.
+    f.store
+        .record_outcome(
+            run,
+            &outcome("bcc", "bj", "baidu_bcc_instance", OutcomeStatus::Ok),
+        )
+        .unwrap();
+    f.store.finish_run(run, RunStatus::Partial, None).unwrap();
+    let listed = f.store.runs(None, 10).unwrap();
+    assert_eq!(
+        (listed[0].planned_tasks, listed[0].finished_tasks),
+        (Some(3), 3)
+    );
+
+    let err = f.store.set_planned_tasks(9999, 1).unwrap_err();
+    assert!(err.message().contains("no run 9999"), "{err}");
+    assert!(f.store.set_planned_tasks(run, u64::MAX).is_err());
+}
+
+#[test]
+fn outcome_deleted_counts_round_trip_and_default_to_zero() {
+    let f = fixture();
+    let (_conn, run) = prod_with_run(&f);
+    let mut o = outcome("bcc", "bj", "baidu_bcc_instance", OutcomeStatus::Ok);
+    o.deleted = 4;
+    f.store.record_outcome(run, &o).unwrap();
+    assert_eq!(f.store.outcomes(run).unwrap(), [o.clone()]);
+    o.deleted = u64::MAX;
+    let err = f.store.record_outcome(run, &o).unwrap_err();
+    assert!(err.message().contains("deleted count"), "{err}");
+
+    let mut old = serde_json::to_value(&o).unwrap();
+    old.as_object_mut().unwrap().remove("deleted");
+    let parsed: Outcome = serde_json::from_value(old).unwrap();
+    assert_eq!(parsed.deleted, 0);
+    assert!(raw_db(&f.path)
+        .execute("UPDATE sync_outcomes SET deleted = -1", [])
+        .is_err());
+}
+
+// ---------------------------------------------------------------- deletions
+
+/// The assets of `filter` as `region/resource_id`.
+fn ids(store: &Store, filter: &AssetFilter) -> Vec<String> {
+    store
+        .assets(filter)
+        .unwrap()
+        .into_iter()
+        .map(|a| format!("{}/{}", a.region, a.resource_id))
+        .collect()
+}
+
+#[test]
+fn missing_assets_of_one_listing_are_marked_deleted_and_hidden() {
+    let f = fixture();
+    let (prod, r1) = prod_with_run(&f);
+    let dev = f.store.upsert_connection(&new_connection("dev")).unwrap();
+    let d1 = f.store.begin_run(dev.id).unwrap();
+    f.store
+        .write_assets(&prod, r1, "bcc", &instances("bj", 4, 1))
+        .unwrap();
+    f.store
+        .write_assets(&prod, r1, "bcc", &instances("gz", 2, 1))
+        .unwrap();
+    let volume = asset("baidu_bcc_volume", "bj", "v-1", json!({}));
+    f.store
+        .write_assets(&prod, r1, "bcc", std::slice::from_ref(&volume))
+        .unwrap();
+    f.store
+        .write_assets(&dev, d1, "bcc", &instances("bj", 4, 1))
+        .unwrap();
+    f.store.finish_run(r1, RunStatus::Succeeded, None).unwrap();
+
+    // The next listing of bj instances returns only the first two.
+    let r2 = f.store.begin_run(prod.id).unwrap();
+    f.store
+        .write_assets(&prod, r2, "bcc", &instances("bj", 2, 1))
+        .unwrap();
+    let marked = f
+        .store
+        .mark_missing_deleted(prod.id, r2, "bcc", "baidu_bcc_instance", "bj")
+        .unwrap();
+    assert_eq!(marked, 2);
+    // Idempotent: already deleted assets are not counted again.
+    assert_eq!(
+        f.store
+            .mark_missing_deleted(prod.id, r2, "bcc", "baidu_bcc_instance", "bj")
+            .unwrap(),
+        0
+    );
+    // Another product, kind or region matches nothing.
+    for (product, kind, region) in [
+        ("vpc", "baidu_bcc_instance", "bj"),
+        ("bcc", "baidu_bcc_instance", "su"),
+    ] {
+        assert_eq!(
+            f.store
+                .mark_missing_deleted(prod.id, r2, product, kind, region)
+                .unwrap(),
+            0
+        );
+    }
+    f.store.finish_run(r2, RunStatus::Succeeded, None).unwrap();
+
+    let prod_filter = AssetFilter {
+        connection: Some("prod".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        ids(&f.store, &prod_filter),
+        [
+            "bj/i-bj-00000",
+            "bj/i-bj-00001",
+            "gz/i-gz-00000",
+            "gz/i-gz-00001",
+            "bj/v-1"
+        ]
+    );
+    assert_eq!(f.store.asset_count(&prod_filter).unwrap(), 5);
+    let with_deleted = AssetFilter {
+        include_deleted: true,
+        ..prod_filter.clone()
+    };
+    assert_eq!(f.store.asset_count(&with_deleted).unwrap(), 7);
+    let all = f.store.assets(&with_deleted).unwrap();
+    let deleted: Vec<_> = all
+        .iter()
+        .filter(|a| a.deleted_at.is_some())
+        .map(|a| a.resource_id.as_str())
+        .collect();
+    assert_eq!(deleted, ["i-bj-00002", "i-bj-00003"]);
+    let gone = all.iter().find(|a| a.resource_id == "i-bj-00002").unwrap();
+    assert_eq!(gone.last_run_id, r1, "it keeps its last state");
+    assert_eq!(gone.deleted_run_id, Some(r2));
+    let when = gone.deleted_at.clone().unwrap();
+    let run2 = f.store.run(r2).unwrap().unwrap();
+    assert!(when >= run2.started_at && when <= run2.finished_at.clone().unwrap());
+    assert_eq!(run2.assets_seen, 2);
+
+    // One asset by id, deleted or not.
+    assert_eq!(f.store.asset(gone.id).unwrap().as_ref(), Some(gone));
+    assert_eq!(f.store.asset(9999).unwrap(), None);
+    // The other connection's identical assets are untouched.
+    assert_eq!(
+        f.store
+            .asset_count(&AssetFilter {
+                connection: Some("dev".into()),
+                ..Default::default()
+            })
+            .unwrap(),
+        4
+    );
+
+    // A run of another connection, or no run, is refused.
+    let err = f
+        .store
+        .mark_missing_deleted(prod.id, d1, "bcc", "baidu_bcc_instance", "bj")
+        .unwrap_err();
+    assert!(err.message().contains("belongs to"), "{err}");
+    assert!(f
+        .store
+        .mark_missing_deleted(prod.id, 9999, "bcc", "baidu_bcc_instance", "bj")
+        .is_err());
+
+    // The schema keeps `deleted_at` and `deleted_run_id` together.
+    let db = raw_db(&f.path);
+    for bad in [
+        "UPDATE assets SET deleted_at = '2024-05-01T12:00:00.000Z' WHERE deleted_at IS NULL",
+        "UPDATE assets SET deleted_run_id = NULL WHERE deleted_at IS NOT NULL",
+    ] {
+        assert!(db.execute(bad, []).is_err(), "accepted: {bad}");
+    }
+    // Deleting the connection takes its deleted assets along.
+    assert!(f.store.delete_connection("prod").unwrap());
+    let left: i64 = db
+        .query_row(
+            "SELECT count(*) FROM assets WHERE deleted_at IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(left, 0);
+}
+
+#[test]
+fn assets_seen_by_a_later_run_are_never_marked_deleted() {
+    let f = fixture();
+    let (prod, r1) = prod_with_run(&f);
+    let r2 = f.store.begin_run(prod.id).unwrap();
+    f.store
+        .write_assets(&prod, r2, "bcc", &instances("bj", 3, 1))
+        .unwrap();
+    // r1's listing finishes after r2 saw the assets: they exist.
+    assert_eq!(
+        f.store
+            .mark_missing_deleted(prod.id, r1, "bcc", "baidu_bcc_instance", "bj")
+            .unwrap(),
+        0
+    );
+    assert_eq!(f.store.asset_count(&AssetFilter::default()).unwrap(), 3);
+}
+
+#[test]
+fn global_listings_mark_missing_assets_deleted_in_every_region() {
+    let f = fixture();
+    let (prod, r1) = prod_with_run(&f);
+    let bucket = |region: &str, id: &str| asset("baidu_bos_bucket", region, id, json!({}));
+    f.store
+        .write_assets(
+            &prod,
+            r1,
+            "bos",
+            &[bucket("bj", "a"), bucket("gz", "b"), bucket("su", "c")],
+        )
+        .unwrap();
+    f.store
+        .write_assets(&prod, r1, "bcc", &instances("gz", 1, 1))
+        .unwrap();
+    let r2 = f.store.begin_run(prod.id).unwrap();
+    f.store
+        .write_assets(&prod, r2, "bos", &[bucket("gz", "b")])
+        .unwrap();
+    assert_eq!(
+        f.store
+            .mark_missing_deleted_all_regions(prod.id, r2, "bos", "baidu_bos_bucket")
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        ids(&f.store, &AssetFilter::default()),
+        ["gz/i-gz-00000", "gz/b"]
+    );
+}
+
+#[test]
+fn a_deleted_asset_seen_again_is_present_again() {
+    let f = fixture();
+    let (prod, r1) = prod_with_run(&f);
+    let page = instances("bj", 2, 1);
+    f.store.write_assets(&prod, r1, "bcc", &page).unwrap();
+    let r2 = f.store.begin_run(prod.id).unwrap();
+    f.store.write_assets(&prod, r2, "bcc", &page[..1]).unwrap();
+    f.store
+        .mark_missing_deleted(prod.id, r2, "bcc", "baidu_bcc_instance", "bj")
+        .unwrap();
+    assert_eq!(f.store.asset_count(&AssetFilter::default()).unwrap(), 1);
+
+    let r3 = f.store.begin_run(prod.id).unwrap();
+    let stats = f.store.write_assets(&prod, r3, "bcc", &page).unwrap();
+    assert_eq!(
+        stats,
+        WriteStats {
+            inserted: 0,
+            updated: 1,
+            unchanged: 1
+        },
+        "the returning asset counts as updated"
+    );
+    let back = f.store.assets(&AssetFilter::default()).unwrap();
+    assert_eq!(back.len(), 2);
+    assert!(back
+        .iter()
+        .all(|a| a.deleted_at.is_none() && a.deleted_run_id.is_none() && a.last_run_id == r3));
+    // Its content did not change: no history.
+    assert!(f.store.asset_history(back[1].id).unwrap().is_empty());
+    assert_eq!(
+        f.store
+            .mark_missing_deleted(prod.id, r3, "bcc", "baidu_bcc_instance", "bj")
+            .unwrap(),
+        0
+    );
+}
+
+// ---------------------------------------------------------------- history
+
+#[test]
+fn a_changed_asset_keeps_its_previous_versions() {
+    let f = fixture();
+    let (prod, r1) = prod_with_run(&f);
+    let mut v1 = rds("rds-1", &["10.0.0.0/8"], false);
+    v1.raw = json!({"instanceId": "rds-1", "engine": "MySQL", "status": "Available", "old": 1});
+    f.store
+        .write_assets(&prod, r1, "rds", std::slice::from_ref(&v1))
+        .unwrap();
+    let id = f.store.assets(&AssetFilter::default()).unwrap()[0].id;
+    assert!(f.store.asset_history(id).unwrap().is_empty());
+
+    // Seen again unchanged (even renamed): no history.
+    let r2 = f.store.begin_run(prod.id).unwrap();
+    let mut renamed = v1.clone();
+    renamed.name = Some("renamed".into());
+    f.store.write_assets(&prod, r2, "rds", &[renamed]).unwrap();
+    assert!(f.store.asset_history(id).unwrap().is_empty());
+
+    // The payload changes: a field changes, one goes, one appears; the whitelist opens up.
+    std::thread::sleep(Duration::from_millis(5));
+    let r3 = f.store.begin_run(prod.id).unwrap();
+    let mut v2 = rds("rds-1", &["%"], false);
+    v2.raw = json!({"instanceId": "rds-1", "engine": "MySQL", "status": "Stopped", "new": true});
+    let stats = f
+        .store
+        .write_assets(&prod, r3, "rds", std::slice::from_ref(&v2))
+        .unwrap();
+    assert_eq!(stats.updated, 1);
+    let history = f.store.asset_history(id).unwrap();
+    assert_eq!(history.len(), 1);
+    let first = &history[0];
+    assert_eq!(first.asset_id, id);
+    assert_eq!(first.run_id, r3, "the run that replaced it");
+    assert_eq!(first.raw, v1.raw);
+    assert_eq!(
+        first.details,
+        json!({"securityIps": {"securityIps": ["10.0.0.0/8"]}})
+    );
+    assert!(first.detail_errors.is_empty());
+    assert_eq!(
+        first.changed_fields,
+        ["new", "old", "status", "details.securityIps"]
+    );
+    let current = f.store.asset(id).unwrap().unwrap();
+    assert_eq!(current.raw, v2.raw);
+    assert!(first.recorded_at <= current.last_seen);
+
+    // Only a child call fails: the response vanishes and the failure appears.
+    let r4 = f.store.begin_run(prod.id).unwrap();
+    let mut v3 = v2.clone();
+    v3.details.clear();
+    v3.detail_errors.push(detail_error("securityIps", "req-9"));
+    f.store
+        .write_assets(&prod, r4, "rds", &[v3.clone()])
+        .unwrap();
+    // The same again: nothing new.
+    f.store.write_assets(&prod, r4, "rds", &[v3]).unwrap();
+    // A payload that is not an object.
+    let r5 = f.store.begin_run(prod.id).unwrap();
+    let mut v4 = asset("baidu_rds_instance", "bj", "rds-1", json!("gone strange"));
+    v4.detail_errors.push(detail_error("securityIps", "req-9"));
+    f.store.write_assets(&prod, r5, "rds", &[v4]).unwrap();
+
+    let history = f.store.asset_history(id).unwrap();
+    let summary: Vec<(i64, Vec<String>)> = history
+        .iter()
+        .map(|v| (v.run_id, v.changed_fields.clone()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                r3,
+                vec![
+                    "new".into(),
+                    "old".into(),
+                    "status".into(),
+                    "details.securityIps".into()
+                ]
+            ),
+            (
+                r4,
+                vec!["details.securityIps".into(), "detail_errors".into()]
+            ),
+            (r5, vec!["raw".into()]),
+        ]
+    );
+    assert_eq!(history[1].raw, v2.raw);
+    assert_eq!(history[2].details, json!({}));
+    assert_eq!(
+        history[2].detail_errors[0].request_id.as_deref(),
+        Some("req-9")
+    );
+    assert!(history
+        .windows(2)
+        .all(|w| w[0].recorded_at <= w[1].recorded_at));
+
+    // Other assets have no history; deleting the connection deletes it.
+    assert!(f.store.asset_history(9999).unwrap().is_empty());
+    assert!(f.store.delete_connection("prod").unwrap());
+    let left: i64 = raw_db(&f.path)
+        .query_row("SELECT count(*) FROM asset_history", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(left, 0);
 }

@@ -338,6 +338,7 @@ fn run_sync(
         products: vec![p],
         regions: env.regions(),
         denied: BTreeSet::new(),
+        cancel: vigil_sync::CancelToken::new(),
     };
     env.runtime()
         .block_on(vigil_sync::sync(

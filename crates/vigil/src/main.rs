@@ -3,15 +3,23 @@
 
 mod cmd;
 mod output;
+mod policy;
 mod secrets;
+mod sites;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-/// Exit status when a command ran but something it did failed (a region, a product).
+use crate::sites::Sites;
+
+/// Exit status when a command ran but something it did failed (a region, a product), or
+/// `vigil doctor` found a problem.
 pub const EXIT_PARTIAL: u8 = 2;
+
+/// Exit status of a `vigil sync` stopped by Ctrl-C or SIGTERM (what it stored is kept).
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -20,19 +28,37 @@ pub const EXIT_PARTIAL: u8 = 2;
     about = "Self-hosted multicloud cloud security posture management",
     long_about = "Vigil connects to your cloud accounts with a read-only key, verifies what the key may \
 read, collects the assets of the regions and products you choose into a local SQLite store, and \
-lets you query them.\n\nNo cloud account? `vigil demo` runs everything against the bundled Baidu AI \
-Cloud simulator.",
+lets you query them.\n\nEach connection belongs to a data residency site, mainland or overseas, and \
+everything about it is stored only in that site's store: --db (mainland) and --overseas-db, or \
+both in a --config file:\n\n  [sites]\n  mainland = \"/var/lib/vigil/mainland.db\"\n  overseas = \"/var/lib/vigil/overseas.db\"\n\n\
+No cloud account? `vigil demo` runs everything against the bundled Baidu AI Cloud simulator.",
     after_help = "Typical use:\n  \
 export BAIDUCLOUD_ACCESS_KEY=... BAIDUCLOUD_SECRET_KEY=...\n  \
-vigil connect baidu --name prod --regions bj,gz\n  \
-vigil sync\n  \
+vigil connect baidu --name prod --regions bj,gz --sync-interval 6h\n  \
+vigil sync                      # once, now\n  \
+vigil serve                     # or: scheduled syncs and AK checks until stopped\n  \
+vigil status                    # key status, last and running syncs, what is next\n  \
+vigil doctor --region gz        # why don't I see my assets?\n  \
 vigil assets --product bcc --region gz\n  \
 vigil --output json assets --kind baidu_bcc_security_group | jq ."
 )]
 struct Cli {
-    /// SQLite database to use (created if missing). Secrets live beside it in `<db>.secrets/`.
+    /// The mainland site's SQLite store (created when first needed). Secrets live beside it
+    /// in `<db>.secrets/`. Default: `[sites] mainland` of --config, else `vigil.db` in
+    /// Vigil's data directory.
     #[arg(long, global = true, env = "VIGIL_DB", value_name = "PATH")]
     db: Option<PathBuf>,
+
+    /// The overseas site's SQLite store, created only when an overseas connection is added.
+    /// Default: `[sites] overseas` of --config, else `<db dir>/<db stem>-overseas.db`.
+    #[arg(long, global = true, env = "VIGIL_OVERSEAS_DB", value_name = "PATH")]
+    overseas_db: Option<PathBuf>,
+
+    /// A TOML file placing the site stores: `[sites]` with `mainland = "PATH"` and
+    /// `overseas = "PATH"` (relative paths are relative to the file). --db and
+    /// --overseas-db override it.
+    #[arg(long, global = true, env = "VIGIL_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
 
     /// Output format of commands that print results.
     #[arg(long, short = 'o', global = true, value_enum, default_value_t = OutputFormat::Table)]
@@ -59,16 +85,26 @@ pub enum OutputFormat {
 enum Command {
     /// Add (or update) a connection to a cloud account, verifying the key first.
     Connect(cmd::connect::Args),
+    /// Show or change a connection's sync policy, site and schedules.
+    Connection(cmd::connection::Args),
+    /// List connections (of both sites).
+    Connections,
     /// Re-verify a connection's key and permissions.
     Verify(cmd::verify::Args),
-    /// Collect assets of one or all connections into the store.
+    /// Collect assets of one or all connections into their site's store, now.
     Sync(cmd::sync::Args),
-    /// List collected assets.
+    /// Run scheduled syncs and AK status checks of every connection until stopped.
+    Serve(cmd::serve::Args),
+    /// Per connection: key status, last and running sync, next scheduled sync and AK check.
+    Status(cmd::status::Args),
+    /// Find out why assets are missing: answers the setup guide's FAQ from the store.
+    Doctor(cmd::doctor::Args),
+    /// List collected assets, or show an asset's history.
     Assets(cmd::assets::Args),
-    /// List connections.
-    Connections,
     /// Show recent sync runs and their per-product, per-region outcomes.
     Runs(cmd::runs::Args),
+    /// Baidu AI Cloud helpers (least-privilege policy document).
+    Baidu(cmd::baidu::Args),
     /// Run the Baidu AI Cloud simulator, or generate a simulator world file.
     Sim(cmd::sim::Args),
     /// Start the simulator, connect, sync and show the assets: Vigil end to end, no account needed.
@@ -93,11 +129,11 @@ fn init_logging(verbose: u8) {
 
 /// Shared command context.
 pub struct Ctx {
-    /// Database path.
-    pub db: PathBuf,
+    /// Where each site's store is.
+    pub sites: Sites,
     /// Output format.
     pub output: OutputFormat,
-    /// Whether `db` is the default path (no `--db`, no `VIGIL_DB`).
+    /// Whether the mainland store is the default path (no `--db`, `VIGIL_DB` or config).
     pub db_is_default: bool,
 }
 
@@ -112,10 +148,22 @@ fn main() -> ExitCode {
     vigil_provider_baidu::init();
     let cli = Cli::parse();
     init_logging(cli.verbose);
+    let (sites, db_is_default) = match Sites::resolve(
+        cli.db.clone(),
+        cli.overseas_db.clone(),
+        cli.config.as_deref(),
+        default_db(),
+    ) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
     let ctx = Ctx {
-        db: cli.db.clone().unwrap_or_else(default_db),
+        sites,
         output: cli.output,
-        db_is_default: cli.db.is_none(),
+        db_is_default,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -130,15 +178,22 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Connect(args) => cmd::connect::run(&ctx, args).await,
+            Command::Connection(args) => cmd::connection::run(&ctx, args),
+            Command::Connections => cmd::connection::list(&ctx),
             Command::Verify(args) => cmd::verify::run(&ctx, args).await,
             Command::Sync(args) => cmd::sync::run(&ctx, args).await,
+            Command::Serve(args) => cmd::serve::run(&ctx, args).await,
+            Command::Status(args) => cmd::status::run(&ctx, args),
+            Command::Doctor(args) => cmd::doctor::run(&ctx, args),
             Command::Assets(args) => cmd::assets::run(&ctx, args),
-            Command::Connections => cmd::connections(&ctx),
             Command::Runs(args) => cmd::runs::run(&ctx, args),
+            Command::Baidu(args) => cmd::baidu::run(&ctx, args),
             Command::Sim(args) => cmd::sim::run(&ctx, args).await,
             Command::Demo(args) => cmd::demo::run(&ctx, args).await,
         }
     });
+    // Serve and sync may leave blocking store calls behind after a signal; do not wait.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(5));
     match result {
         Ok(code) => code,
         Err(e) => {

@@ -82,6 +82,19 @@ pub fn load(db: &Path, connection: &str) -> Result<AccessKey> {
     })
 }
 
+/// Delete a connection's secret file (when the connection is deleted or moves to another
+/// site's store). A missing file is not an error.
+pub fn remove(db: &Path, connection: &str) -> Result<()> {
+    let path = path_for(db, connection)?;
+    match fs::remove_file(&path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => {
+            Err(e).with_context(|| format!("cannot delete the secret file {}", path.display()))
+        }
+    }
+}
+
 #[cfg(unix)]
 fn create_private_dir(dir: &Path) -> Result<()> {
     use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
@@ -148,6 +161,9 @@ mod tests {
         save(&db, "prod", &AccessKey::new("ak-2", "sk-2")).unwrap();
         assert_eq!(load(&db, "prod").unwrap().access_key_id, "ak-2");
         assert_eq!(fs::read_dir(dir_for(&db)).unwrap().count(), 1);
+        remove(&db, "prod").unwrap();
+        assert!(load(&db, "prod").is_err());
+        remove(&db, "prod").unwrap();
     }
 
     #[test]

@@ -48,7 +48,11 @@ impl ApiError {
         )
     }
 
-    pub(crate) fn access_key_disabled() -> Self {
+    /// A disabled key, or a key of a disabled user: BCE's documented code for an unknown key
+    /// (no distinct code, status or header is documented; see
+    /// docs/providers/baidu/verification.md), so a client cannot tell the two apart, as with
+    /// the real cloud.
+    pub(crate) fn access_key_disabled(_key_disabled: bool, _user_disabled: bool) -> Self {
         ApiError::new(
             403,
             "InvalidAccessKeyId",

@@ -14,7 +14,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Instant;
 
@@ -31,7 +31,7 @@ use vigil_core::Secret;
 use crate::api::{decode, ApiError, ApiResult, Query};
 use crate::policy::{self, AccessRequest};
 use crate::services::{self, Authz, Ctx, Operation, Target};
-use crate::world::{Account, KeyLocation, Principal, World};
+use crate::world::{Account, KeyLocation, Principal, RegionEntry, World};
 
 /// Requests signed more than this far in the future are rejected as expired.
 pub const MAX_FUTURE_SKEW_SECONDS: i64 = 15 * 60;
@@ -118,6 +118,7 @@ impl Simulator {
             faults: Mutex::new(Vec::new()),
             buckets: Mutex::new(HashMap::new()),
             requests: AtomicU64::new(0),
+            clock_skew_seconds: AtomicI64::new(0),
             shutdown: shutdown_tx,
             stopped: stopped_rx,
             addr: local,
@@ -199,6 +200,46 @@ impl SimHandle {
         }
     }
 
+    /// Add a region to every account at run time: `describeRegions` lists it (after the
+    /// account's other regions) and its hosts answer, with empty lists until resources are
+    /// added with [`SimHandle::update_world`]. An account that already has the region keeps
+    /// its entry. A `region_id` that is not a valid region id (it could not be part of a host
+    /// name) is ignored with a warning.
+    pub fn add_region(&self, region_id: &str, region_name: &str) {
+        if let Err(e) = vigil_core::Region::new(region_id) {
+            tracing::warn!(region_id, error = %e, "add_region: not a valid region id");
+            return;
+        }
+        let mut world = self.shared.world_mut();
+        for account in &mut world.accounts {
+            if !account.has_region(region_id) {
+                account.regions.push(RegionEntry {
+                    region_id: region_id.to_string(),
+                    region_name: region_name.to_string(),
+                });
+            }
+        }
+    }
+
+    /// Remove a region from every account at run time, with its resources: `describeRegions`
+    /// no longer lists it and its hosts answer `421 UnknownHost`. Unknown regions are ignored.
+    pub fn remove_region(&self, region_id: &str) {
+        let mut world = self.shared.world_mut();
+        for account in &mut world.accounts {
+            account.regions.retain(|r| r.region_id != region_id);
+            account.resources.remove(region_id);
+        }
+    }
+
+    /// Run the simulator's clock `seconds` ahead of this machine's (negative: behind), as if
+    /// the client's clock were wrong. Signature time windows are checked against the
+    /// simulator's clock, and every response's `Date` header shows it. 0 restores it.
+    pub fn set_clock_skew(&self, seconds: i64) {
+        self.shared
+            .clock_skew_seconds
+            .store(seconds, Ordering::SeqCst);
+    }
+
     /// Change the world in place (takes effect for the next request; not re-validated).
     pub fn update_world<R>(&self, f: impl FnOnce(&mut World) -> R) -> R {
         f(&mut self.shared.world_mut())
@@ -236,6 +277,8 @@ struct Shared {
     faults: Mutex<Vec<Fault>>,
     buckets: Mutex<HashMap<String, Bucket>>,
     requests: AtomicU64,
+    /// Added to the machine's clock: the simulator's idea of "now".
+    clock_skew_seconds: AtomicI64,
     shutdown: watch::Sender<bool>,
     stopped: watch::Receiver<bool>,
     addr: SocketAddr,
@@ -262,6 +305,11 @@ impl Shared {
 
     fn world_mut(&self) -> RwLockWriteGuard<'_, World> {
         self.world.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The simulator's clock: the machine's plus the configured skew.
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + Duration::seconds(self.clock_skew_seconds.load(Ordering::SeqCst))
     }
 
     fn process(&self, req: &Incoming<'_>, now: DateTime<Utc>) -> ApiResult {
@@ -360,7 +408,8 @@ impl Shared {
 /// `bce-auth-v1` verification: parse (`400 InvalidHTTPAuthHeader`, also when missing) →
 /// look the key up (`403 InvalidAccessKeyId`) → time window (`400 RequestExpired`) →
 /// signature (`400 SignatureDoesNotMatch`) → key and user enabled (`403
-/// InvalidAccessKeyId`, "disabled"; checked last so only holders of the secret learn it).
+/// InvalidAccessKeyId` like an unknown key, message "disabled"; checked last so only holders
+/// of the secret learn it).
 fn authenticate(
     world: &World,
     req: &Incoming<'_>,
@@ -409,7 +458,7 @@ fn authenticate(
         Principal::User(u) => world.accounts[loc.account].users[u].enabled,
     };
     if !key.enabled || !user_enabled {
-        return Err(ApiError::access_key_disabled());
+        return Err(ApiError::access_key_disabled(!key.enabled, !user_enabled));
     }
     Ok(loc)
 }
@@ -453,6 +502,7 @@ fn authorize(
 async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
     shared.requests.fetch_add(1, Ordering::SeqCst);
+    let now = shared.now();
     let (parts, body) = req.into_parts();
     let host = parts
         .headers
@@ -474,7 +524,7 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
                 headers: &parts.headers,
                 body: &bytes,
             };
-            shared.process(&incoming, Utc::now())
+            shared.process(&incoming, now)
         }
     };
     let (status, body) = match outcome {
@@ -498,7 +548,14 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     Response::builder()
         .status(status)
         .header(header::CONTENT_TYPE, "application/json; charset=utf-8")
+        // The simulator's clock (see `SimHandle::set_clock_skew`), as BCE sends its own.
+        .header(header::DATE, http_date(now))
         .header("x-bce-request-id", request_id.as_str())
         .body(Body::from(bytes))
         .unwrap_or_else(|_| Response::new(Body::empty()))
+}
+
+/// An HTTP `Date` value (RFC 9110 IMF-fixdate), e.g. `Sun, 06 Nov 1994 08:49:37 GMT`.
+fn http_date(t: DateTime<Utc>) -> String {
+    t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
 }

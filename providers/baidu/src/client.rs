@@ -11,6 +11,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 use vigil_baidu_auth::{self as auth, HeaderSelection, RequestToSign};
 use vigil_core::limit::Limits;
@@ -20,6 +21,12 @@ use vigil_core::{AccessKey, Error, ErrorKind, ProviderContext, Result};
 use crate::endpoint::{Endpoint, Target};
 
 const CONTENT_TYPE: &str = "application/json;charset=utf-8";
+
+/// Context key of the cloud's clock minus this machine's, in whole seconds (on
+/// `RequestExpired` errors whose response carried a `Date` header).
+pub const CONTEXT_CLOCK_SKEW: &str = "clock_skew_seconds";
+/// Context key of the cloud's time (RFC 3339) from a `Date` header.
+pub const CONTEXT_CLOUD_TIME: &str = "cloud_time";
 
 /// A BCE client for one connection.
 #[derive(Clone)]
@@ -191,17 +198,24 @@ impl BceClient {
         let op = format!("{method} {}{path}", endpoint.host);
         let response = request.send().await.map_err(|e| transport_error(&e, &op))?;
         let status = response.status().as_u16();
-        let request_id = response
-            .headers()
-            .get("x-bce-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let request_id = header("x-bce-request-id");
+        let error_headers = ErrorHeaders {
+            date: header(reqwest::header::DATE.as_str()),
+        };
         let bytes = response
             .bytes()
             .await
             .map_err(|e| transport_error(&e, &op))?;
         if status >= 400 {
-            return Err(api_error(status, &bytes, request_id.as_deref(), &op));
+            let e = api_error(status, &bytes, request_id.as_deref(), &op);
+            return Err(refine_error(e, &error_headers, Utc::now()));
         }
         let body: Value = if bytes.is_empty() {
             Value::Null
@@ -238,6 +252,84 @@ struct ErrorBody {
     message: Option<String>,
     #[serde(default)]
     request_id: Option<String>,
+}
+
+/// The response headers that refine an error (see [`refine_error`]).
+#[derive(Debug, Clone, Default)]
+pub struct ErrorHeaders {
+    /// `Date`: the cloud's clock.
+    pub date: Option<String>,
+}
+
+/// The same error with another kind and message, keeping status, code, request id, retries and
+/// context.
+pub fn rekind(e: &Error, kind: ErrorKind, message: String) -> Error {
+    let mut out = Error::new(kind, message).with_retries(e.retries());
+    if let Some(status) = e.status() {
+        out = out.with_status(status);
+    }
+    if let Some(code) = e.code() {
+        out = out.with_code(code);
+    }
+    if let Some(id) = e.request_id() {
+        out = out.with_request_id(id);
+    }
+    for (k, v) in e.context() {
+        out = out.with_context(k, v.clone());
+    }
+    out
+}
+
+/// Parse an HTTP `Date` header (IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`).
+pub fn parse_http_date(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc2822(text.trim())
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// "your clock is 3600 s behind the cloud's" for `skew` = cloud − local seconds.
+pub fn describe_clock_skew(skew_seconds: i64) -> String {
+    match skew_seconds {
+        0 => {
+            "your clock agrees with the cloud's (to the second), so it is not the cause".to_string()
+        }
+        s if s > 0 => format!("your clock is {s} s behind the cloud's"),
+        s => format!("your clock is {} s ahead of the cloud's", -s),
+    }
+}
+
+/// What the response headers add to a classified error, decided by code and header values
+/// (never by message text): `RequestExpired` with a `Date` header gets the cloud's time and the
+/// clock skew against `local_now` in its message ("your clock is 3600 s behind the cloud's")
+/// and context (`cloud_time`, `clock_skew_seconds`).
+///
+/// A disabled key is not told apart from an unknown one here: BCE answers both with `403
+/// InvalidAccessKeyId` and documents no other signal (see docs/providers/baidu/verification.md),
+/// and the client only acts on what the real cloud sends.
+pub fn refine_error(e: Error, headers: &ErrorHeaders, local_now: DateTime<Utc>) -> Error {
+    match e.kind() {
+        ErrorKind::RequestExpired => {
+            let Some(cloud) = headers.date.as_deref().and_then(parse_http_date) else {
+                return e;
+            };
+            // `Date` has whole seconds: compare with the local clock truncated the same way.
+            let skew = cloud.timestamp() - local_now.timestamp();
+            let message = format!(
+                "{}; the cloud's clock reads {} while this machine's reads {}: {}",
+                e.message(),
+                cloud.format("%Y-%m-%dT%H:%M:%SZ"),
+                local_now.format("%Y-%m-%dT%H:%M:%SZ"),
+                describe_clock_skew(skew)
+            );
+            rekind(&e, ErrorKind::RequestExpired, message)
+                .with_context(
+                    CONTEXT_CLOUD_TIME,
+                    cloud.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                )
+                .with_context(CONTEXT_CLOCK_SKEW, skew.to_string())
+        }
+        _ => e,
+    }
 }
 
 /// Classify a BCE error response. Decisions use the status and the vendor code, never the
@@ -342,6 +434,50 @@ mod tests {
             assert_eq!(e.code(), v["code"].as_str());
             assert_eq!(e.request_id(), v["requestId"].as_str(), "{file}");
         }
+    }
+
+    #[test]
+    fn request_expired_reports_the_clock_skew_from_the_date_header() {
+        let body = br#"{"requestId":"r","code":"RequestExpired","message":"Request has expired. Timestamp date is 2024-05-01T10:00:00Z."}"#;
+        let local = DateTime::parse_from_rfc3339("2024-05-01T10:00:00.700Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let expired = api_error(400, body, None, "op");
+        for (date, skew, words) in [
+            (
+                "Wed, 01 May 2024 11:00:00 GMT",
+                3600,
+                "your clock is 3600 s behind the cloud's",
+            ),
+            (
+                "Wed, 01 May 2024 09:30:00 GMT",
+                -1800,
+                "your clock is 1800 s ahead of the cloud's",
+            ),
+            (
+                "Wed, 01 May 2024 10:00:00 GMT",
+                0,
+                "your clock agrees with the cloud's",
+            ),
+        ] {
+            let headers = ErrorHeaders {
+                date: Some(date.into()),
+            };
+            let e = refine_error(expired.clone(), &headers, local);
+            assert_eq!(e.kind(), ErrorKind::RequestExpired);
+            assert!(e.message().contains(words), "{e}");
+            assert!(e
+                .context()
+                .contains(&(CONTEXT_CLOCK_SKEW, skew.to_string())));
+            assert_eq!(e.code(), Some("RequestExpired"));
+        }
+        // No or unparsable Date: unchanged.
+        let bad = ErrorHeaders {
+            date: Some("yesterday".into()),
+        };
+        let e = refine_error(expired.clone(), &bad, local);
+        assert_eq!(e.message(), expired.message());
+        assert!(e.context().is_empty());
     }
 
     #[test]

@@ -7,6 +7,8 @@
 //! - one module per product (`bcc`, ...), each registering a
 //!   [`vigil_core::ProductDescriptor`] through `inventory`.
 //! - [`verify`]: the [`vigil_core::PolicyVerifier`] for Baidu keys.
+//! - [`policy`]: products' IAM services, the least-privilege custom policy, and a reading of
+//!   policy documents.
 
 pub mod bcc;
 pub mod blb;
@@ -18,6 +20,7 @@ pub mod iam;
 pub mod kafka;
 pub mod list;
 pub mod mongodb;
+pub mod policy;
 pub mod rds;
 pub mod scs;
 pub mod verify;

@@ -7,10 +7,13 @@ use vigil_baidu_sim::{Simulator, World};
 use vigil_core::{registry, AccessKey};
 use vigil_store::AssetFilter;
 
-use super::connect::connect_key;
-use super::sync::{print_summary, sync_connection};
-use super::{open_store, print_report};
+use vigil_sync::CancelToken;
+
+use super::connect::{connect_key, Settings};
+use super::print_report;
+use super::sync::{print_summary, sync_with_bar, Attempt, SyncOptions};
 use crate::output::{self, or_dash, Table};
+use crate::sites::{self, Site, Sites};
 use crate::{Ctx, OutputFormat, EXIT_PARTIAL};
 
 /// Arguments of `vigil demo`.
@@ -27,12 +30,22 @@ pub struct Args {
 
 /// `vigil demo`.
 pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
-    let db = if ctx.db_is_default {
-        ctx.db.with_file_name("demo.db")
+    let ctx = if ctx.db_is_default {
+        let db = ctx.sites.path(Site::Mainland).with_file_name("demo.db");
+        let overseas = sites::default_overseas(&db);
+        Ctx {
+            sites: Sites::new(db, overseas)?,
+            output: ctx.output,
+            db_is_default: false,
+        }
     } else {
-        ctx.db.clone()
+        Ctx {
+            sites: ctx.sites.clone(),
+            output: ctx.output,
+            db_is_default: false,
+        }
     };
-    let ctx = Ctx { db, ..*ctx };
+    let db = ctx.sites.path(Site::Mainland).to_path_buf();
     let table = ctx.output == OutputFormat::Table;
     let world = match &args.world {
         Some(path) => World::from_file(path).map_err(|e| anyhow::anyhow!("{e}"))?,
@@ -50,15 +63,13 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     // the setup guide's option 1, which lets Vigil read every product.
     let (access_key_id, secret) = vigil_baidu_sim::keys::GLOBAL_READER;
     let key = AccessKey::new(access_key_id, secret);
-    let (connection, report, _) = connect_key(
-        &ctx,
-        provider,
-        "demo",
-        key,
-        vec!["all".to_string()],
-        Some(sim.addr()),
-    )
-    .await?;
+    let settings = Settings {
+        regions: Some(vec!["all".to_string()]),
+        site: Some(Site::Mainland),
+        ..Settings::default()
+    };
+    let connected = connect_key(&ctx, provider, "demo", key, settings, Some(sim.addr())).await?;
+    let (connection, report) = (connected.connection, connected.report);
     if table {
         println!(
             "2. Connected as the read-only IAM user of the demo account and verified the key:"
@@ -66,25 +77,28 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         print_report(&ctx, &connection.name, &report)?;
     }
 
-    let store = open_store(&ctx)?;
-    let sync_args = super::sync::Args {
-        connection: None,
-        products: Vec::new(),
-        page_size: 1000,
-        concurrency: 4,
-        no_progress: false,
-    };
+    let mut loc = ctx.sites.require(&connection.name)?;
     if table {
         println!(
             "3. Syncing every region and product into {} ...",
-            ctx.db.display()
+            db.display()
         );
     }
-    let summary = match sync_connection(&ctx, &store, &connection, &sync_args).await? {
-        Ok(summary) => summary,
-        Err(message) => anyhow::bail!("the demo sync failed: {message}"),
+    let summary = match sync_with_bar(
+        &ctx,
+        &mut loc,
+        &SyncOptions::default(),
+        CancelToken::new(),
+        false,
+    )
+    .await?
+    {
+        Attempt::Done(done) => done.summary,
+        Attempt::NotSynced(message) | Attempt::Disabled(message) => {
+            anyhow::bail!("the demo sync failed: {message}")
+        }
     };
-    let assets = store.assets(&AssetFilter {
+    let assets = loc.store.assets(&AssetFilter {
         connection: Some(connection.name.clone()),
         ..Default::default()
     })?;
@@ -92,7 +106,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
 
     if !table {
         output::json(&serde_json::json!({
-            "database": ctx.db,
+            "database": db,
             "verification": report,
             "sync": summary,
             "assets": assets,
@@ -126,9 +140,9 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         println!(
             "\n{} assets. Explore them with:\n  vigil --db {} assets --product bcc --region gz\n  vigil --db {} --output json assets --kind baidu_bcc_security_group\n  sqlite3 {} 'select kind, count(*) from assets group by kind'",
             assets.len(),
-            ctx.db.display(),
-            ctx.db.display(),
-            ctx.db.display()
+            db.display(),
+            db.display(),
+            db.display()
         );
     }
     Ok(if summary.failures().next().is_some() {

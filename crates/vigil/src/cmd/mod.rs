@@ -1,57 +1,30 @@
 //! Subcommands.
 
 pub mod assets;
+pub mod baidu;
 pub mod connect;
+pub mod connection;
 pub mod demo;
+pub mod doctor;
 pub mod runs;
+pub mod serve;
 pub mod sim;
+pub mod status;
 pub mod sync;
 pub mod verify;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
-use std::sync::Arc;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use vigil_core::{
     AccessKey, CollectOptions, ErrorKind, ProductAccess, ProviderContext, Region,
     VerificationReport,
 };
-use vigil_store::{Connection, Store};
+use vigil_store::Connection;
 
-use crate::output::{self, or_dash, Table};
+use crate::output::{self, Table};
 use crate::{Ctx, OutputFormat};
-
-/// Open the store at the context's path.
-pub fn open_store(ctx: &Ctx) -> Result<Arc<Store>> {
-    let store = Store::open(&ctx.db)
-        .with_context(|| format!("cannot open the Vigil database {}", ctx.db.display()))?;
-    Ok(Arc::new(store))
-}
-
-/// The connection named, or the only one, or an error explaining the choice.
-pub fn pick_connections(store: &Store, name: Option<&str>) -> Result<Vec<Connection>> {
-    if let Some(name) = name {
-        return match store.connection(name)? {
-            Some(c) => Ok(vec![c]),
-            None => {
-                let known: Vec<String> = store.connections()?.into_iter().map(|c| c.name).collect();
-                if known.is_empty() {
-                    bail!("no connection named {name:?}: there are no connections yet; add one with `vigil connect baidu --name {name}`")
-                }
-                bail!(
-                    "no connection named {name:?}; known connections: {}",
-                    known.join(", ")
-                )
-            }
-        };
-    }
-    let all = store.connections()?;
-    if all.is_empty() {
-        bail!("there are no connections yet; add one with `vigil connect baidu --name NAME` (or try `vigil demo`)");
-    }
-    Ok(all)
-}
 
 /// Parse `--endpoint-override`.
 pub fn parse_override(value: Option<&str>) -> Result<Option<SocketAddr>> {
@@ -181,6 +154,40 @@ impl<'a> PerConnection<'a> {
         }
     }
 
+    /// Like [`PerConnection::done`], with several JSON fields.
+    pub fn done_fields(
+        &mut self,
+        connection: &str,
+        fields: serde_json::Map<String, serde_json::Value>,
+        failed: bool,
+        print: impl FnOnce() -> Result<()>,
+    ) -> Result<()> {
+        self.failed |= failed;
+        if self.ctx.output == OutputFormat::Json {
+            let mut entry = serde_json::Map::new();
+            entry.insert("connection".into(), connection.into());
+            entry.insert("ok".into(), true.into());
+            entry.extend(fields);
+            self.json.push(serde_json::Value::Object(entry));
+            Ok(())
+        } else {
+            print()
+        }
+    }
+
+    /// A connection left out on purpose (e.g. its cspm module is off); `failed` when the
+    /// user asked for it by name.
+    pub fn skipped(&mut self, connection: &str, reason: &str, failed: bool) {
+        self.failed |= failed;
+        if self.ctx.output == OutputFormat::Json {
+            self.json.push(serde_json::json!({
+                "connection": connection, "ok": !failed, "skipped": reason
+            }));
+        } else {
+            eprintln!("Connection {connection}: skipped: {reason}");
+        }
+    }
+
     /// A connection that could not be processed at all.
     pub fn error(&mut self, connection: &str, what: &str, message: &str) {
         self.failed = true;
@@ -191,6 +198,14 @@ impl<'a> PerConnection<'a> {
         } else {
             eprintln!("Connection {connection}: {what}{message}");
         }
+    }
+
+    /// Print the JSON (if any) and give this exit status.
+    pub fn finish_with(self, code: ExitCode) -> Result<ExitCode> {
+        if self.ctx.output == OutputFormat::Json {
+            output::json(&self.json)?;
+        }
+        Ok(code)
     }
 
     /// Print the JSON (if any) and give the exit status.
@@ -206,40 +221,30 @@ impl<'a> PerConnection<'a> {
     }
 }
 
-/// `vigil connections`.
-pub fn connections(ctx: &Ctx) -> Result<ExitCode> {
-    let store = open_store(ctx)?;
-    let all = store.connections()?;
-    if ctx.output == OutputFormat::Json {
-        output::json(&all)?;
-        return Ok(ExitCode::SUCCESS);
+/// Wait for Ctrl-C (SIGINT) or SIGTERM.
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
     }
-    if all.is_empty() {
-        println!(
-            "No connections. Add one with `vigil connect baidu --name NAME`, or run `vigil demo`."
-        );
-        return Ok(ExitCode::SUCCESS);
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
-    let mut table = Table::new(&[
-        "NAME",
-        "PROVIDER",
-        "ACCESS KEY",
-        "REGIONS",
-        "KEY STATUS",
-        "LAST VERIFIED",
-        "ENDPOINT OVERRIDE",
-    ]);
-    for c in all {
-        table.row(vec![
-            c.name,
-            c.provider,
-            c.access_key_id,
-            c.regions.join(","),
-            or_dash(c.key_status.as_deref()),
-            or_dash(c.last_verified_at.as_deref()),
-            or_dash(c.endpoint_override.as_deref()),
-        ]);
-    }
-    table.print();
-    Ok(ExitCode::SUCCESS)
+}
+
+/// One log line on stderr: time, then the message. Never pass secrets.
+pub fn log_line(message: impl std::fmt::Display) {
+    eprintln!("{} {message}", vigil_store::now());
 }

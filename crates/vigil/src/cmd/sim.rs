@@ -95,29 +95,7 @@ pub async fn run(_ctx: &Ctx, args: Args) -> Result<ExitCode> {
         vigil_baidu_sim::DEMO_SECRET_ACCESS_KEY,
         handle.addr()
     );
-    shutdown_signal().await;
+    super::shutdown_signal().await;
     handle.shutdown();
     Ok(ExitCode::SUCCESS)
-}
-
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }

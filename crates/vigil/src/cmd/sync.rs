@@ -8,21 +8,34 @@ use std::sync::Mutex;
 use anyhow::{bail, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use vigil_core::{registry, CollectOptions, ProductAccess, Region};
-use vigil_store::{Connection, Outcome, OutcomeStatus, Store};
-use vigil_sync::{Progress, SyncRequest, SyncSummary, Task};
+use vigil_store::{Outcome, OutcomeStatus, RunStatus};
+use vigil_sync::{CancelToken, Progress, SyncRequest, SyncSummary, Task};
 
 use super::verify::verify_connection;
-use super::{open_store, pick_connections, PerConnection};
+use super::PerConnection;
 use crate::output::{or_dash, Table};
-use crate::{Ctx, OutputFormat};
+use crate::policy::{self, RegionDiscovery};
+use crate::sites::Located;
+use crate::{Ctx, OutputFormat, EXIT_INTERRUPTED};
 
 /// Arguments of `vigil sync`.
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Each connection is synced as its sync policy says (`vigil connection show`): \
+its products (default: all; a product the key may not read is recorded as not authorized, never \
+as empty), its regions (an explicit list, or all from describeRegions) and region management (new \
+regions are added automatically when it is on, and reported). Connections whose cspm module is off \
+are skipped. Assets that disappeared from a listing that completed are marked deleted.\n\n\
+Ctrl-C or SIGTERM stops the sync: the run is recorded as interrupted, everything already stored is \
+kept, and the exit status is 130.\n\n\
+Examples:\n  vigil sync\n  vigil sync --connection prod --products bcc,rds\n  vigil --output json sync | jq '.[].summary.status'"
+)]
 pub struct Args {
-    /// Only this connection (default: all).
+    /// Only this connection (default: all, in both sites).
     #[arg(long)]
     pub connection: Option<String>,
-    /// Only these products (comma-separated, e.g. bcc). Default: every product of the provider.
+    /// Only these products this time (comma-separated, e.g. bcc). Default: the connection's
+    /// sync policy (`vigil connection set NAME --products` changes it for good).
     #[arg(long, value_delimiter = ',')]
     pub products: Vec<String>,
     /// Items per list request (1-1000).
@@ -64,46 +77,112 @@ impl Progress for Bar {
     }
 }
 
-/// Sync one connection, printing progress; returns the summary.
-pub async fn sync_connection(
-    ctx: &Ctx,
-    store: &std::sync::Arc<Store>,
-    connection: &Connection,
-    args: &Args,
-) -> Result<Result<SyncSummary, String>> {
-    let options = CollectOptions::default().with_page_size(args.page_size);
+/// What a sync of one connection collects beyond its stored policy.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// Only these products (overrides the policy for this sync); empty: the policy's.
+    pub products: Vec<String>,
+    /// Items per list request.
+    pub page_size: u32,
+    /// Concurrent requests per (service, region).
+    pub concurrency: usize,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            products: Vec::new(),
+            page_size: 1000,
+            concurrency: 4,
+        }
+    }
+}
+
+/// A sync that ran (to the end, or until cancelled).
+#[derive(Debug)]
+pub struct SyncDone {
+    /// The engine's summary.
+    pub summary: SyncSummary,
+    /// Regions seen for the first time, and which of them this sync included.
+    pub regions: RegionDiscovery,
+}
+
+/// How a sync attempt of one connection ended.
+#[derive(Debug)]
+pub enum Attempt {
+    /// It ran.
+    Done(SyncDone),
+    /// It could not start (key failure, network, cancelled during verification).
+    NotSynced(String),
+    /// The policy does not sync this connection (cspm module off).
+    Disabled(String),
+}
+
+/// Verify, apply the sync policy (products, regions, region management) and sync one
+/// connection into its site's store, stopping (recorded `interrupted`) when `cancel` fires.
+pub async fn sync_located(
+    loc: &mut Located,
+    opts: &SyncOptions,
+    cancel: CancelToken,
+    progress: &dyn Progress,
+) -> Result<Attempt> {
+    if !policy::cspm_enabled(&loc.connection.policy) {
+        return Ok(Attempt::Disabled(format!(
+            "the cspm module is not enabled for this connection, so its assets are not collected; \
+             enable it with `vigil connection set {} --modules cspm`",
+            loc.connection.name
+        )));
+    }
     let options = CollectOptions {
-        concurrency_per_service_region: args.concurrency as usize,
-        ..options
+        concurrency_per_service_region: opts.concurrency,
+        ..CollectOptions::default().with_page_size(opts.page_size)
     };
-    let (cx, verified) = verify_connection(ctx, store, connection, options).await?;
-    let report = match verified {
-        Ok(report) => report,
-        Err(message) => return Ok(Err(message)),
+    let verified = tokio::select! {
+        v = verify_connection(loc, options) => v?,
+        _ = cancel.cancelled() => {
+            return Ok(Attempt::NotSynced("interrupted before the sync started".to_string()))
+        }
     };
-    let all = registry::provider_products(&connection.provider);
-    let products: Vec<_> = if args.products.is_empty() {
-        all
+    let (cx, verified) = verified;
+    let verified = match verified {
+        Ok(v) => v,
+        Err(message) => return Ok(Attempt::NotSynced(message)),
+    };
+    let connection = &loc.connection;
+    let wanted: Vec<String> = if !opts.products.is_empty() {
+        opts.products.clone()
+    } else if let Some(p) = &connection.policy.products {
+        p.clone()
+    } else {
+        Vec::new()
+    };
+    let products = if wanted.is_empty() {
+        registry::provider_products(&connection.provider)
     } else {
         let mut chosen = Vec::new();
-        for name in &args.products {
-            chosen.push(
-                registry::find(&connection.provider, name).map_err(|e| anyhow::anyhow!("{e}"))?,
-            );
+        for name in &wanted {
+            chosen.push(registry::find(&connection.provider, name).map_err(|e| {
+                anyhow::anyhow!(
+                    "{e}; fix the sync policy with `vigil connection set {} --products ...`",
+                    connection.name
+                )
+            })?);
         }
         chosen
     };
-    let regions: Vec<Region> = if connection.regions.iter().any(|r| r == "all") {
-        report.regions.clone()
+    let regions: Vec<Region> = if policy::all_regions(&connection.policy) {
+        verified.report.regions.clone()
     } else {
         connection
+            .policy
             .regions
             .iter()
             .map(Region::new)
             .collect::<Result<_, _>>()
             .map_err(|e| anyhow::anyhow!("{e}"))?
     };
-    let denied: BTreeSet<&'static str> = report
+    let denied: BTreeSet<&'static str> = verified
+        .report
         .products
         .iter()
         .filter(|p| matches!(p.access, ProductAccess::Denied { .. }))
@@ -115,9 +194,27 @@ pub async fn sync_connection(
         products,
         regions,
         denied,
+        cancel,
     };
+    let summary = vigil_sync::sync(loc.store.clone(), &request, progress)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(Attempt::Done(SyncDone {
+        summary,
+        regions: verified.regions,
+    }))
+}
+
+/// Sync one connection with a progress bar (on a terminal).
+pub async fn sync_with_bar(
+    ctx: &Ctx,
+    loc: &mut Located,
+    opts: &SyncOptions,
+    cancel: CancelToken,
+    no_progress: bool,
+) -> Result<Attempt> {
     let show_bar =
-        !args.no_progress && ctx.output == OutputFormat::Table && std::io::stderr().is_terminal();
+        !no_progress && ctx.output == OutputFormat::Table && std::io::stderr().is_terminal();
     let bar = if show_bar {
         ProgressBar::new(0)
     } else {
@@ -130,16 +227,30 @@ pub async fn sync_connection(
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> "),
     );
-    bar.set_prefix(format!("syncing {}", connection.name));
+    bar.set_prefix(format!("syncing {}", loc.connection.name));
     let progress = Bar {
         bar,
         assets: Mutex::new(0),
     };
-    let summary = vigil_sync::sync(store.clone(), &request, &progress)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let attempt = sync_located(loc, opts, cancel, &progress).await;
     progress.bar.finish_and_clear();
-    Ok(Ok(summary))
+    attempt
+}
+
+/// Print what region discovery found.
+pub fn print_new_regions(connection: &str, regions: &RegionDiscovery) {
+    if !regions.newly_included.is_empty() {
+        println!(
+            "New region(s) {} appeared in describeRegions and are newly included in {connection}'s sync.",
+            regions.newly_included.join(", ")
+        );
+    }
+    if !regions.not_included.is_empty() {
+        println!(
+            "New region(s) {} appeared in describeRegions but are NOT collected: {connection} has an explicit region list and region management is off. Include them with `vigil connection set {connection} --region-management on` (or add them to --regions).",
+            regions.not_included.join(", ")
+        );
+    }
 }
 
 /// Print a sync summary table.
@@ -199,43 +310,85 @@ pub fn print_summary(connection: &str, summary: &SyncSummary) {
     table.print();
     let failed = summary.failures().count();
     println!(
-        "Sync {} of {connection}: {} — {} assets ({} new, {} changed, {} unchanged); {} of {} (product, region, kind) tasks failed or not authorized.",
+        "Sync {} of {connection}: {} — {} assets ({} new, {} changed, {} unchanged, {} deleted); {} of {} (product, region, kind) tasks failed, not authorized or not finished.",
         summary.run_id,
         summary.status.as_str(),
         summary.assets_seen,
         summary.inserted,
         summary.updated,
         summary.unchanged,
+        summary.deleted,
         failed,
         summary.outcomes.len()
     );
+    if summary.status == RunStatus::Interrupted {
+        println!(
+            "The sync was interrupted: what it collected is stored; run `vigil sync --connection {connection}` to finish."
+        );
+    }
 }
 
 /// `vigil sync`.
 pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
-    let store = open_store(ctx)?;
-    let connections = pick_connections(&store, args.connection.as_deref())?;
+    let connections = ctx.sites.pick(args.connection.as_deref())?;
     if !args.products.is_empty() {
         for c in &connections {
             for p in &args.products {
-                if registry::find(&c.provider, p).is_err() {
-                    bail!("{}", registry::find(&c.provider, p).unwrap_err());
+                if let Err(e) = registry::find(&c.connection.provider, p) {
+                    bail!("invalid --products: {e}");
                 }
             }
         }
     }
+    let opts = SyncOptions {
+        products: args.products.clone(),
+        page_size: args.page_size,
+        concurrency: args.concurrency as usize,
+    };
+    let cancel = CancelToken::new();
+    let signal = {
+        let cancel = cancel.clone();
+        tokio::spawn(async move {
+            super::shutdown_signal().await;
+            eprintln!("Interrupted: stopping the sync; everything already stored is kept.");
+            cancel.cancel();
+        })
+    };
+    let named = args.connection.is_some();
+    let mut interrupted = false;
     let mut results = PerConnection::new(ctx);
-    for connection in &connections {
-        match sync_connection(ctx, &store, connection, &args).await? {
-            Ok(summary) => {
+    for mut loc in connections {
+        let name = loc.connection.name.clone();
+        if cancel.is_cancelled() {
+            interrupted = true;
+            results.skipped(&name, "interrupted before its sync started", true);
+            continue;
+        }
+        match sync_with_bar(ctx, &mut loc, &opts, cancel.clone(), args.no_progress).await? {
+            Attempt::Done(done) => {
+                let summary = &done.summary;
+                interrupted |= summary.status == RunStatus::Interrupted;
                 let failed = summary.failures().next().is_some();
-                results.done(&connection.name, "summary", &summary, failed, || {
-                    print_summary(&connection.name, &summary);
+                let mut fields = serde_json::Map::new();
+                fields.insert("site".into(), loc.site.as_str().into());
+                fields.insert("summary".into(), serde_json::to_value(summary)?);
+                fields.insert("regions".into(), serde_json::to_value(&done.regions)?);
+                results.done_fields(&name, fields, failed, || {
+                    print_new_regions(&name, &done.regions);
+                    print_summary(&name, summary);
                     Ok(())
                 })?;
             }
-            Err(message) => results.error(&connection.name, "not synced: ", &message),
+            Attempt::NotSynced(message) => {
+                interrupted |= cancel.is_cancelled();
+                results.error(&name, "not synced: ", &message)
+            }
+            Attempt::Disabled(reason) => results.skipped(&name, &reason, named),
         }
+    }
+    signal.abort();
+    if interrupted {
+        return results.finish_with(ExitCode::from(EXIT_INTERRUPTED));
     }
     results.finish()
 }

@@ -4,37 +4,53 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use vigil_core::{registry, CollectOptions, ProviderContext, Region, VerificationReport};
-use vigil_store::{Connection, Store};
 
-use super::{
-    context_for, explain_credential_error, open_store, pick_connections, print_report,
-    PerConnection,
-};
+use super::{context_for, explain_credential_error, print_report, PerConnection};
+use crate::policy::{self, RegionDiscovery};
+use crate::sites::Located;
 use crate::{secrets, Ctx};
 
 /// Arguments of `vigil verify`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Only this connection (default: all).
+    /// Only this connection (default: all, in both sites).
     #[arg(long)]
     pub connection: Option<String>,
 }
 
-/// Verify one stored connection and record the result. `Ok(Err(message))` is a verification
-/// failure (bad key, network), already recorded; `Err` is a local problem.
+/// Why a key check failed, as recorded with the key status (no secrets: kind, message, code,
+/// request id).
+pub fn key_failure_reason(e: &vigil_core::Error) -> String {
+    format!("{}: {e}", e.kind())
+}
+
+/// A verified key: the report and what region discovery found.
+#[derive(Debug)]
+pub struct Verified {
+    /// The report.
+    pub report: VerificationReport,
+    /// Regions seen for the first time.
+    pub regions: RegionDiscovery,
+}
+
+/// Verify one stored connection and record the result: the verification, the key status
+/// (a credential failure marks the key invalid, with why) and the regions describeRegions
+/// returned (applying region management). `Ok(Err(message))` is a verification failure
+/// (bad key, network), already recorded; `Err` is a local problem. `loc.connection` is
+/// refreshed.
 pub async fn verify_connection(
-    ctx: &Ctx,
-    store: &Store,
-    connection: &Connection,
+    loc: &mut Located,
     options: CollectOptions,
-) -> Result<(ProviderContext, Result<VerificationReport, String>)> {
+) -> Result<(ProviderContext, Result<Verified, String>)> {
     let provider =
-        registry::find_provider(&connection.provider).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let key = secrets::load(&ctx.db, &connection.name)?;
+        registry::find_provider(&loc.connection.provider).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let key = secrets::load(&loc.path, &loc.connection.name)?;
     let key_hint = vigil_core::Credential::key_hint(&key);
-    let cx = context_for(connection, key, options)?;
+    let cx = context_for(&loc.connection, key, options)?;
     let verifier = (provider.verifier)(&cx).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let probe = connection
+    let probe = loc
+        .connection
+        .policy
         .regions
         .iter()
         .find(|r| r.as_str() != "all")
@@ -42,10 +58,17 @@ pub async fn verify_connection(
         .unwrap_or(provider.home_region);
     let probe = Region::new(probe).map_err(|e| anyhow::anyhow!("{e}"))?;
     let products = registry::provider_products(provider.id);
+    let store = loc.store.clone();
+    let id = loc.connection.id;
     match verifier.verify(&products, &probe).await {
         Ok(report) => {
-            store.record_verification(connection.id, "valid", &serde_json::to_string(&report)?)?;
-            Ok((cx, Ok(report)))
+            let regions = policy::discover_regions(&store, &mut loc.connection, &report.regions)?;
+            let doc =
+                policy::verification_doc(serde_json::to_value(&report)?, &regions.all_newly_seen);
+            store.record_verification(id, "valid", &doc)?;
+            store.record_key_check(id, Ok(()))?;
+            loc.reload()?;
+            Ok((cx, Ok(Verified { report, regions })))
         }
         Err(e) => {
             let message = explain_credential_error(
@@ -55,8 +78,13 @@ pub async fn verify_connection(
                 provider.env_secret_key,
             );
             if e.kind().is_credential_failure() {
-                let json = serde_json::json!({ "error": e.to_string(), "error_kind": e.kind(), "code": e.code() });
-                store.record_verification(connection.id, "invalid", &json.to_string())?;
+                let doc = policy::verification_doc(
+                    serde_json::json!({ "error": e.to_string(), "error_kind": e.kind(), "code": e.code() }),
+                    &policy::newly_seen_regions(&loc.connection),
+                );
+                store.record_verification(id, "invalid", &doc)?;
+                store.record_key_check(id, Err(&key_failure_reason(&e)))?;
+                loc.reload()?;
             }
             Ok((cx, Err(message)))
         }
@@ -65,19 +93,23 @@ pub async fn verify_connection(
 
 /// `vigil verify`.
 pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
-    let store = open_store(ctx)?;
     let mut results = PerConnection::new(ctx);
-    for connection in pick_connections(&store, args.connection.as_deref())? {
-        let (_, result) =
-            verify_connection(ctx, &store, &connection, CollectOptions::default()).await?;
+    for mut loc in ctx.sites.pick(args.connection.as_deref())? {
+        let (_, result) = verify_connection(&mut loc, CollectOptions::default()).await?;
+        let name = loc.connection.name.clone();
         match result {
-            Ok(report) => {
+            Ok(verified) => {
+                let report = verified.report;
                 let denied = report.products.iter().any(|p| !p.access.is_authorized());
-                results.done(&connection.name, "verification", &report, denied, || {
-                    print_report(ctx, &connection.name, &report)
+                results.done(&name, "verification", &report, denied, || {
+                    print_report(ctx, &name, &report)?;
+                    if !verified.regions.newly_seen.is_empty() {
+                        super::sync::print_new_regions(&name, &verified.regions);
+                    }
+                    Ok(())
                 })?;
             }
-            Err(message) => results.error(&connection.name, "", &message),
+            Err(message) => results.error(&name, "", &message),
         }
     }
     results.finish()

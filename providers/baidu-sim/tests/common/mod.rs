@@ -95,6 +95,7 @@ pub struct Reply {
     pub status: u16,
     pub request_id: Option<String>,
     pub content_type: Option<String>,
+    pub headers: reqwest::header::HeaderMap,
     pub body: Value,
 }
 
@@ -184,12 +185,14 @@ pub async fn send_to(addr: SocketAddr, call: &Call) -> Reply {
         .headers()
         .get("content-type")
         .map(|v| v.to_str().unwrap().to_string());
+    let headers = resp.headers().clone();
     let text = resp.text().await.unwrap();
     let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
     Reply {
         status,
         request_id,
         content_type,
+        headers,
         body,
     }
 }
