@@ -130,7 +130,7 @@ async fn key_check(loc: Located, shutdown: CancelToken, _guard: InFlightGuard) {
             )),
         },
         Ok(Err(e)) if e.kind().is_credential_failure() => {
-            let reason = key_failure_reason(&e);
+            let reason = key_failure_reason(&e, c);
             match loc.store.record_key_check(c.id, Err(&reason)) {
                 Ok(_) => log_line(format_args!(
                     "serve: {name}: AK check FAILED, key marked invalid, scheduled syncs paused: {reason}"

@@ -20,8 +20,37 @@ pub struct Args {
 
 /// Why a key check failed, as recorded with the key status (no secrets: kind, message, code,
 /// request id).
-pub fn key_failure_reason(e: &vigil_core::Error) -> String {
-    format!("{}: {e}", e.kind())
+///
+/// BCE answers an unknown key and a disabled one alike (`InvalidAccessKeyId`), but Vigil knows
+/// more than the cloud says: a key that was valid at its last check existed then, so it has
+/// been disabled or deleted since. The reason says so, which is what the user needs to act.
+pub fn key_failure_reason(e: &vigil_core::Error, connection: &vigil_store::Connection) -> String {
+    let history = key_history_note(e, connection)
+        .map(|note| format!("{note}; "))
+        .unwrap_or_default();
+    format!("{history}{}: {e}", e.kind())
+}
+
+/// "the key was valid at T and is no longer accepted ..." when the cloud refuses a key id that
+/// Vigil saw authenticate before.
+pub fn key_history_note(
+    e: &vigil_core::Error,
+    connection: &vigil_store::Connection,
+) -> Option<String> {
+    if e.kind() != vigil_core::ErrorKind::InvalidCredentials
+        || connection.key_status.as_deref() != Some("valid")
+    {
+        return None;
+    }
+    let when = connection
+        .last_key_check_at
+        .as_deref()
+        .or(connection.last_verified_at.as_deref())
+        .unwrap_or("its last check");
+    Some(format!(
+        "the key was valid at {when} and is no longer accepted, so it has been disabled or \
+         deleted since (re-enable it in IAM → Users → the user → Access keys, or connect a new key)"
+    ))
 }
 
 /// A verified key: the report and what region discovery found.
@@ -71,19 +100,23 @@ pub async fn verify_connection(
             Ok((cx, Ok(Verified { report, regions })))
         }
         Err(e) => {
-            let message = explain_credential_error(
+            let explanation = explain_credential_error(
                 &e,
                 &key_hint,
                 provider.env_access_key,
                 provider.env_secret_key,
             );
+            let message = match key_history_note(&e, &loc.connection) {
+                Some(note) => format!("{note}.\n{explanation}"),
+                None => explanation,
+            };
             if e.kind().is_credential_failure() {
                 let doc = policy::verification_doc(
                     serde_json::json!({ "error": e.to_string(), "error_kind": e.kind(), "code": e.code() }),
                     &policy::newly_seen_regions(&loc.connection),
                 );
                 store.record_verification(id, "invalid", &doc)?;
-                store.record_key_check(id, Err(&key_failure_reason(&e)))?;
+                store.record_key_check(id, Err(&key_failure_reason(&e, &loc.connection)))?;
                 loc.reload()?;
             }
             Ok((cx, Err(message)))
