@@ -15,12 +15,16 @@ use crate::{
 };
 
 /// The columns [`asset_from_row`] reads, after `FROM assets a JOIN connections c`.
-const ASSET_COLUMNS: &str = "a.id, c.name, a.provider, a.account_id, a.region, a.product, a.kind, \
+pub(crate) const ASSET_COLUMNS: &str =
+    "a.id, c.name, a.provider, a.account_id, a.region, a.product, a.kind, \
      a.resource_id, a.name, a.raw_json, a.first_seen, a.last_seen, a.last_run_id, \
      a.details_json, a.detail_errors_json, a.deleted_at, a.deleted_run_id";
 
 /// Parse the JSON text in column `index`.
-fn json_column<T: serde::de::DeserializeOwned>(row: &Row<'_>, index: usize) -> rusqlite::Result<T> {
+pub(crate) fn json_column<T: serde::de::DeserializeOwned>(
+    row: &Row<'_>,
+    index: usize,
+) -> rusqlite::Result<T> {
     let text: String = row.get(index)?;
     serde_json::from_str(&text)
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(index, Type::Text, Box::new(e)))
@@ -32,7 +36,7 @@ fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> rusqlite::Result<String> 
 }
 
 /// A nullable JSON array column: `NULL` is empty.
-fn json_list<T: serde::de::DeserializeOwned>(
+pub(crate) fn json_list<T: serde::de::DeserializeOwned>(
     row: &Row<'_>,
     index: usize,
 ) -> rusqlite::Result<Vec<T>> {
@@ -42,7 +46,7 @@ fn json_list<T: serde::de::DeserializeOwned>(
     }
 }
 
-fn asset_from_row(row: &Row<'_>) -> rusqlite::Result<StoredAsset> {
+pub(crate) fn asset_from_row(row: &Row<'_>) -> rusqlite::Result<StoredAsset> {
     let raw = json_column(row, 9)?;
     let details = json_column(row, 13)?;
     let detail_errors = json_list(row, 14)?;

@@ -1,5 +1,6 @@
 //! The Vigil inventory store: one SQLite file holding connections, sync runs, the outcome
-//! of every (product, region, kind) of every run, and the collected assets.
+//! of every (product, region, kind) of every run, the collected assets, and the posture
+//! findings of every evaluated run.
 //!
 //! The schema is a public interface (users query it with SQL) and is documented in
 //! `docs/SCHEMA.md`. It is versioned with `PRAGMA user_version` and migrated on open.
@@ -14,6 +15,7 @@
 
 mod assets;
 mod connections;
+mod findings;
 mod runs;
 mod schema;
 mod types;
@@ -27,6 +29,10 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::Connection as Db;
 
 pub use connections::KEY_STATUSES;
+pub use findings::{
+    Evaluation, FindingFilter, NewEvaluation, NewFinding, StoredFinding, FINDING_STATUSES,
+    SEVERITIES,
+};
 pub use types::{
     AssetFilter, AssetVersion, Connection, NewConnection, Outcome, OutcomeStatus, RunStatus,
     StoredAsset, SyncPolicy, SyncRun, WriteStats, ALL_REGIONS, SITES,

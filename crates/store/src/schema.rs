@@ -173,8 +173,61 @@ ALTER TABLE sync_runs ADD COLUMN planned_tasks INTEGER CHECK (planned_tasks >= 0
 ALTER TABLE sync_outcomes ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted >= 0);
 "#;
 
+/// Version 4: posture findings.
+///
+/// - `evaluations`: one row per evaluated sync run (when, how many checks and findings, and the
+///   parameters and mutelist in force).
+/// - `findings`: one row per (evaluated run, finding id) with its status, severity, resource,
+///   evidence, related resources, mute state and lifecycle (`first_seen` of the failure,
+///   `resolved_at` / `resolved_run_id` once it stopped failing).
+const V4: &str = r#"
+CREATE TABLE evaluations (
+    run_id         INTEGER PRIMARY KEY REFERENCES sync_runs (id) ON DELETE CASCADE,
+    connection_id  INTEGER NOT NULL REFERENCES connections (id) ON DELETE CASCADE,
+    evaluated_at   TEXT    NOT NULL,
+    engine_version TEXT    NOT NULL,
+    checks         INTEGER NOT NULL CHECK (checks >= 0),
+    findings       INTEGER NOT NULL CHECK (findings >= 0),
+    failed         INTEGER NOT NULL CHECK (failed >= 0),
+    muted          INTEGER NOT NULL CHECK (muted >= 0),
+    config_json    TEXT    NOT NULL DEFAULT '{}'
+                           CHECK (json_valid(config_json) AND json_type(config_json) = 'object')
+);
+CREATE INDEX evaluations_by_connection ON evaluations (connection_id, run_id);
+
+CREATE TABLE findings (
+    id              INTEGER PRIMARY KEY,
+    run_id          INTEGER NOT NULL REFERENCES evaluations (run_id) ON DELETE CASCADE,
+    connection_id   INTEGER NOT NULL REFERENCES connections (id) ON DELETE CASCADE,
+    finding_id      TEXT    NOT NULL CHECK (length(finding_id) = 32),
+    check_id        TEXT    NOT NULL,
+    status          TEXT    NOT NULL
+                            CHECK (status IN ('PASS', 'FAIL', 'MANUAL', 'NOT_APPLICABLE')),
+    severity        TEXT    NOT NULL
+                            CHECK (severity IN ('critical', 'high', 'medium', 'low', 'informational')),
+    service         TEXT    NOT NULL,
+    resource_kind   TEXT    NOT NULL,
+    resource_id     TEXT    NOT NULL,
+    resource_name   TEXT,
+    region          TEXT    NOT NULL,
+    message         TEXT    NOT NULL,
+    evidence_json   TEXT    NOT NULL DEFAULT 'null' CHECK (json_valid(evidence_json)),
+    related_json    TEXT    NOT NULL DEFAULT '[]'
+                            CHECK (json_valid(related_json) AND json_type(related_json) = 'array'),
+    muted           INTEGER NOT NULL DEFAULT 0 CHECK (muted IN (0, 1)),
+    mute_reason     TEXT,
+    first_seen      TEXT,
+    resolved_at     TEXT,
+    resolved_run_id INTEGER CHECK ((resolved_run_id IS NULL) = (resolved_at IS NULL)),
+    UNIQUE (run_id, finding_id)
+);
+CREATE INDEX findings_by_finding ON findings (connection_id, finding_id, run_id);
+CREATE INDEX findings_by_check ON findings (check_id, status);
+CREATE INDEX findings_by_status ON findings (run_id, status, severity);
+"#;
+
 /// Every migration, oldest first. The schema version is `MIGRATIONS.len()`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 fn fail(label: &str, what: &str, e: impl std::fmt::Display) -> Error {
     crate::store_error(label, what, e)
@@ -336,6 +389,8 @@ mod tests {
             "asset_history",
             "assets",
             "connections",
+            "evaluations",
+            "findings",
             "sync_outcomes",
             "sync_runs",
         ] {

@@ -189,8 +189,8 @@ fn a_version_1_database_is_upgraded_keeping_its_rows() {
     assert!(!columns(&Db::open(&path).unwrap(), "assets").contains(&"details_json".into()));
 
     let store = Store::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 3);
-    assert_eq!(Store::SCHEMA_VERSION, 3);
+    assert_eq!(store.schema_version().unwrap(), 4);
+    assert_eq!(Store::SCHEMA_VERSION, 4);
 
     // Existing assets: same rows, no child-call data.
     let assets = store.assets(&AssetFilter::default()).unwrap();
@@ -264,7 +264,7 @@ fn a_version_1_database_is_upgraded_keeping_its_rows() {
 
     // Reopening does not migrate again.
     let store = Store::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 3);
+    assert_eq!(store.schema_version().unwrap(), 4);
     assert_eq!(store.asset_count(&AssetFilter::default()).unwrap(), 2);
 }
 
@@ -289,7 +289,7 @@ fn upgrading_from_version_1_is_one_transaction() {
     let version: u32 = db
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, 4);
     assert!(columns(&db, "assets").contains(&"detail_errors_json".into()));
     assert!(columns(&db, "assets").contains(&"deleted_at".into()));
 }
@@ -388,7 +388,7 @@ fn a_version_2_database_is_upgraded_keeping_its_rows() {
     assert!(!columns(&Db::open(&path).unwrap(), "assets").contains(&"deleted_at".into()));
 
     let store = Store::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 3);
+    assert_eq!(store.schema_version().unwrap(), 4);
 
     // Connections: the default policy with their current regions; a known key status dates
     // from the last verification; the report's regions are known (sorted, deduplicated).
@@ -480,7 +480,7 @@ fn a_version_2_database_is_upgraded_keeping_its_rows() {
 
     // Reopening does not migrate again.
     let store = Store::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 3);
+    assert_eq!(store.schema_version().unwrap(), 4);
     assert_eq!(
         store.connection("prod").unwrap().unwrap().known_regions,
         ["bj", "gz", "su"]
@@ -526,4 +526,38 @@ fn a_failed_upgrade_from_version_2_leaves_the_database_untouched() {
         .query_row("SELECT count(*) FROM assets", [], |r| r.get(0))
         .unwrap();
     assert_eq!(rows, 2);
+}
+
+#[test]
+fn a_version_3_database_is_upgraded_to_findings_keeping_its_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v3.db");
+    {
+        let mut db = Db::open(&path).unwrap();
+        schema::migrate(&mut db, "v3", &schema::MIGRATIONS[..3]).unwrap();
+        db.execute_batch(
+            "INSERT INTO connections (name, provider, access_key_id, created_at, updated_at)
+             VALUES ('prod', 'baidu', 'AK', '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z');
+             INSERT INTO sync_runs (connection_id, started_at, status) VALUES (1, '2024-01-01T00:00:00.000Z', 'succeeded');",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 4);
+    assert_eq!(store.runs(None, 10).unwrap().len(), 1);
+    assert!(store.evaluations(None, 10).unwrap().is_empty());
+    let e = store
+        .write_findings(
+            1,
+            &crate::NewEvaluation {
+                engine_version: "t".into(),
+                checks: 0,
+                config: serde_json::json!({}),
+            },
+            &[],
+        )
+        .unwrap();
+    assert_eq!(e.findings, 0);
+    let db = Db::open(&path).unwrap();
+    assert!(columns(&db, "findings").contains(&"first_seen".into()));
 }

@@ -3,7 +3,9 @@
 
 use serde_json::json;
 use vigil_core::Asset;
-use vigil_store::{NewConnection, Outcome, OutcomeStatus, RunStatus, Store};
+use vigil_store::{
+    NewConnection, NewEvaluation, NewFinding, Outcome, OutcomeStatus, RunStatus, Store,
+};
 
 const DOC: &str = include_str!("../../../docs/SCHEMA.md");
 
@@ -126,6 +128,46 @@ fn outcome(product: &str, region: &str, kind: &str, status: OutcomeStatus) -> Ou
     }
 }
 
+/// A finding to seed: a 32-hex id derived from the check and resource (FNV-1a, 128 bits).
+fn seed_finding(
+    check: &str,
+    kind: &str,
+    resource: &str,
+    status: &str,
+    severity: &str,
+    service: &str,
+) -> NewFinding {
+    let mut h: u128 = 0x6c62272e07bb014262b821756295c58d;
+    for b in format!("{check}|{kind}|bj|{resource}").bytes() {
+        h ^= u128::from(b);
+        h = h.wrapping_mul(0x0000000001000000000000000000013B);
+    }
+    NewFinding {
+        finding_id: format!("{h:032x}"),
+        check_id: check.into(),
+        status: status.into(),
+        severity: severity.into(),
+        service: service.into(),
+        resource_kind: kind.into(),
+        resource_id: resource.into(),
+        resource_name: None,
+        region: "bj".into(),
+        message: format!("{resource}: {status}"),
+        evidence: json!({"resource": resource}),
+        related: json!([]),
+        muted: false,
+        mute_reason: None,
+    }
+}
+
+fn evaluation() -> NewEvaluation {
+    NewEvaluation {
+        engine_version: "0.1.0".into(),
+        checks: 62,
+        config: json!({"params": {"max_access_key_age_days": 90}, "mutelist": null}),
+    }
+}
+
 /// Two connections; `prod` has a succeeded run, a succeeded run in which one instance is
 /// gone (marked deleted), a security group was opened up and RDS instances appear, and a
 /// partial run with failures, a new instance, a failed child call of an RDS instance and an
@@ -241,6 +283,67 @@ fn seeded() -> (tempfile::TempDir, std::path::PathBuf) {
         .write_assets(&dev, d1, "bcc", &[instance("i-dev", "8.8.8.8", "dev")])
         .unwrap();
     store.finish_run(d1, RunStatus::Succeeded, None).unwrap();
+
+    // Findings: prod's runs 2 and 3 and dev's run are evaluated. g-open fails in both prod
+    // runs (with the exposed instance as a related resource), rds-open fails in run 2 and
+    // passes in run 3 (resolved), rds-world fails muted in run 3, the BLB listing of run 3
+    // was not authorized (MANUAL), i-dev fails for dev.
+    let ssh = "baidu_bcc_securitygroup_internet_ssh_22";
+    let sg = "baidu_bcc_security_group";
+    let wl = "baidu_rds_whitelist_allows_any";
+    let rds = "baidu_rds_instance";
+    let mut open = seed_finding(ssh, sg, "g-open", "FAIL", "high", "bcc");
+    open.related = json!([{"kind": "baidu_bcc_instance", "region": "bj", "resource_id": "i-web"}]);
+    store
+        .write_findings(
+            r2,
+            &evaluation(),
+            &[
+                open.clone(),
+                seed_finding(wl, rds, "rds-open", "FAIL", "critical", "rds"),
+                seed_finding(wl, rds, "rds-private", "PASS", "critical", "rds"),
+            ],
+        )
+        .unwrap();
+    let mut world = seed_finding(wl, rds, "rds-world", "FAIL", "critical", "rds");
+    world.muted = true;
+    world.mute_reason = Some("Partner access, reviewed (SEC-42)".into());
+    let mut blb = seed_finding(
+        "baidu_blb_internet_facing_without_acl",
+        "baidu_blb_lb",
+        "*",
+        "MANUAL",
+        "medium",
+        "blb",
+    );
+    blb.message = "Could not evaluate: listing baidu_blb_lb in bj was not authorized".into();
+    store
+        .write_findings(
+            r3,
+            &evaluation(),
+            &[
+                open,
+                seed_finding(wl, rds, "rds-open", "PASS", "critical", "rds"),
+                seed_finding(wl, rds, "rds-private", "PASS", "critical", "rds"),
+                world,
+                blb,
+            ],
+        )
+        .unwrap();
+    store
+        .write_findings(
+            d1,
+            &evaluation(),
+            &[seed_finding(
+                "baidu_bcc_instance_public_admin_exposure",
+                "baidu_bcc_instance",
+                "i-dev",
+                "FAIL",
+                "critical",
+                "bcc",
+            )],
+        )
+        .unwrap();
     (dir, path)
 }
 
@@ -336,6 +439,33 @@ fn specific_examples_find_the_right_rows() {
     assert!(before[0].contains("10.0.0.0/8"), "{before:?}");
     let now = column(&db, &changes, "now");
     assert!(now[0].contains("0.0.0.0/0"), "{now:?}");
+    let failing = find("AND f.status = 'FAIL' AND f.muted = 0");
+    assert_eq!(column(&db, &failing, "resource_id"), ["i-dev", "g-open"]);
+    let per_check = find("GROUP BY f.check_id, f.status");
+    assert_eq!(
+        column(&db, &per_check, "check_id"),
+        [
+            "baidu_bcc_securitygroup_internet_ssh_22",
+            "baidu_blb_internet_facing_without_acl",
+            "baidu_rds_whitelist_allows_any",
+            "baidu_rds_whitelist_allows_any"
+        ]
+    );
+    let oldest = find("AS days_open");
+    assert_eq!(column(&db, &oldest, "resource_id")[0], "g-open");
+    let resolved = find("f.resolved_run_id = (");
+    assert_eq!(column(&db, &resolved, "resource_id"), ["rds-open"]);
+    let history = find("WHERE f.finding_id = (SELECT finding_id");
+    assert_eq!(column(&db, &history, "status"), ["FAIL", "FAIL"]);
+    let toxic = find("JOIN json_each(f.related_json)");
+    assert_eq!(column(&db, &toxic, "related_id"), ["i-web", "i-web"]);
+    let muted = find("WHERE f.muted = 1");
+    assert_eq!(
+        column(&db, &muted, "mute_reason"),
+        ["Partner access, reviewed (SEC-42)"]
+    );
+    let manual = find("AND f.status = 'MANUAL'");
+    assert_eq!(column(&db, &manual, "resource_id"), ["*"]);
     let invalid = find("WHERE key_status = 'invalid'");
     assert_eq!(column(&db, &invalid, "name"), ["dev"]);
     assert_eq!(
@@ -355,7 +485,7 @@ fn every_table_column_and_index_is_documented() {
         &db,
         "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
     );
-    assert_eq!(tables.len(), 5, "{tables:?}");
+    assert_eq!(tables.len(), 7, "{tables:?}");
     for table in &tables {
         let doc = section(table);
         let columns = strings(

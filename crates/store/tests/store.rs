@@ -154,6 +154,8 @@ fn opening_creates_parent_directories_and_the_schema() {
             "asset_history",
             "assets",
             "connections",
+            "evaluations",
+            "findings",
             "sync_outcomes",
             "sync_runs"
         ]

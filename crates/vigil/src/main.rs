@@ -4,6 +4,7 @@
 mod cmd;
 mod output;
 mod policy;
+mod report;
 mod secrets;
 mod sites;
 
@@ -20,6 +21,10 @@ pub const EXIT_PARTIAL: u8 = 2;
 
 /// Exit status of a `vigil sync` stopped by Ctrl-C or SIGTERM (what it stored is kept).
 pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// Exit status of `vigil findings --fail-on SEVERITY` when a selected, unmuted FAIL finding
+/// has that severity or a higher one.
+pub const EXIT_FINDINGS: u8 = 3;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -40,6 +45,8 @@ vigil serve                     # or: scheduled syncs and AK checks until stoppe
 vigil status                    # key status, last and running syncs, what is next\n  \
 vigil doctor --region gz        # why don't I see my assets?\n  \
 vigil assets --product bcc --region gz\n  \
+vigil findings --status FAIL --severity critical,high\n  \
+vigil compliance --framework cis_alibaba_2.0\n  \
 vigil --output json assets --kind baidu_bcc_security_group | jq ."
 )]
 struct Cli {
@@ -79,6 +86,14 @@ pub enum OutputFormat {
     Table,
     /// JSON for machines.
     Json,
+    /// `vigil findings` only: Prowler-compatible CSV (`;`-separated).
+    Csv,
+    /// `vigil findings` only: OCSF 1.5 Detection Finding JSON.
+    Ocsf,
+    /// `vigil findings` only: SARIF 2.1.0.
+    Sarif,
+    /// `vigil findings` only: a self-contained HTML report.
+    Html,
 }
 
 #[derive(Subcommand, Debug)]
@@ -103,6 +118,12 @@ enum Command {
     Assets(cmd::assets::Args),
     /// Show recent sync runs and their per-product, per-region outcomes.
     Runs(cmd::runs::Args),
+    /// Evaluate the posture checks over a stored sync (offline; `vigil sync` does it too).
+    Check(cmd::posture::CheckArgs),
+    /// List and export posture findings (table, JSON, CSV, OCSF, SARIF, HTML); a CI gate.
+    Findings(cmd::posture::FindingsArgs),
+    /// Per-requirement status of a compliance framework (CIS Alibaba 2.0, MLPS 2.0 level 3).
+    Compliance(cmd::posture::ComplianceArgs),
     /// Baidu AI Cloud helpers (least-privilege policy document).
     Baidu(cmd::baidu::Args),
     /// Run the Baidu AI Cloud simulator, or generate a simulator world file.
@@ -160,6 +181,19 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if !matches!(cli.output, OutputFormat::Table | OutputFormat::Json)
+        && !matches!(cli.command, Command::Findings(_))
+    {
+        let name = cli
+            .output
+            .to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default();
+        eprintln!(
+            "error: --output {name} is only for `vigil findings`; other commands print table or json"
+        );
+        return ExitCode::FAILURE;
+    }
     let ctx = Ctx {
         sites,
         output: cli.output,
@@ -187,6 +221,9 @@ fn main() -> ExitCode {
             Command::Doctor(args) => cmd::doctor::run(&ctx, args),
             Command::Assets(args) => cmd::assets::run(&ctx, args),
             Command::Runs(args) => cmd::runs::run(&ctx, args),
+            Command::Check(args) => cmd::posture::check(&ctx, args),
+            Command::Findings(args) => cmd::posture::findings(&ctx, args),
+            Command::Compliance(args) => cmd::posture::compliance_cmd(&ctx, args),
             Command::Baidu(args) => cmd::baidu::run(&ctx, args),
             Command::Sim(args) => cmd::sim::run(&ctx, args).await,
             Command::Demo(args) => cmd::demo::run(&ctx, args).await,

@@ -13,6 +13,7 @@
 pub mod bcc;
 pub mod blb;
 pub mod bos;
+pub mod checks;
 pub mod client;
 pub mod eip;
 pub mod endpoint;

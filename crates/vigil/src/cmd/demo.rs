@@ -84,7 +84,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             db.display()
         );
     }
-    let summary = match sync_with_bar(
+    let (summary, posture) = match sync_with_bar(
         &ctx,
         &mut loc,
         &SyncOptions::default(),
@@ -93,7 +93,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     )
     .await?
     {
-        Attempt::Done(done) => done.summary,
+        Attempt::Done(done) => (done.summary, done.posture),
         Attempt::NotSynced(message) | Attempt::Disabled(message) => {
             anyhow::bail!("the demo sync failed: {message}")
         }
@@ -109,6 +109,7 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             "database": db,
             "verification": report,
             "sync": summary,
+            "posture": posture.as_ref().and_then(|p| p.as_ref().ok()),
             "assets": assets,
         }))?;
     } else {
@@ -144,6 +145,20 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             db.display(),
             db.display()
         );
+        match &posture {
+            Some(Ok(p)) => {
+                println!("\n5. The posture checks found, by severity of the failing findings:");
+                super::posture::print_summary(&connection.name, p);
+                println!(
+                    "   See them with:\n  vigil --db {} findings --status FAIL --severity critical,high\n  vigil --db {} --output html findings --out report.html\n  vigil --db {} compliance --framework cis_alibaba_2.0",
+                    db.display(),
+                    db.display(),
+                    db.display()
+                );
+            }
+            Some(Err(e)) => eprintln!("The posture checks failed: {e}"),
+            None => {}
+        }
     }
     Ok(if summary.failures().next().is_some() {
         ExitCode::from(EXIT_PARTIAL)

@@ -6,6 +6,7 @@ pub mod connect;
 pub mod connection;
 pub mod demo;
 pub mod doctor;
+pub mod posture;
 pub mod runs;
 pub mod serve;
 pub mod sim;

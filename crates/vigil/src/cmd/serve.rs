@@ -67,6 +67,15 @@ pub struct Args {
     /// Concurrent requests per (service, region) during syncs.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=64))]
     pub concurrency: u64,
+    /// Do not evaluate the posture checks after each sync.
+    #[arg(long)]
+    pub no_checks: bool,
+    /// Check parameters and mutelist (TOML; see docs/CHECKS.md).
+    #[arg(long, env = "VIGIL_CHECKS_CONFIG", value_name = "FILE")]
+    pub checks_config: Option<std::path::PathBuf>,
+    /// A mutelist (Prowler's YAML shape), replacing the config's.
+    #[arg(long, value_name = "FILE")]
+    pub mutelist: Option<std::path::PathBuf>,
 }
 
 /// Names of connections with something in flight; the guard removes its name when dropped
@@ -192,6 +201,19 @@ async fn scheduled_sync(
                     "; new regions NOT included (region management off): {}",
                     done.regions.not_included.join(", ")
                 ));
+            }
+            match &done.posture {
+                Some(Ok(p)) => {
+                    let failing: u64 = p.failing_by_severity.values().sum();
+                    line.push_str(&format!(
+                        "; checks: {} findings, {failing} failing ({} critical, {} high)",
+                        p.findings,
+                        p.failing_by_severity.get("critical").copied().unwrap_or(0),
+                        p.failing_by_severity.get("high").copied().unwrap_or(0)
+                    ));
+                }
+                Some(Err(e)) => line.push_str(&format!("; checks failed: {}", one_line(e))),
+                None => {}
             }
             log_line(line);
         }
@@ -330,6 +352,14 @@ async fn serve(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             products: Vec::new(),
             page_size: args.page_size,
             concurrency: args.concurrency as usize,
+            checks: if args.no_checks {
+                None
+            } else {
+                Some(Arc::new(super::posture::engine_config(
+                    args.checks_config.as_deref(),
+                    args.mutelist.as_deref(),
+                )?))
+            },
         },
         stores: HashMap::new(),
         syncing: InFlight::default(),

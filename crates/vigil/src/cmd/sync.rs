@@ -2,8 +2,9 @@
 
 use std::collections::BTreeSet;
 use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{bail, Result};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -11,6 +12,7 @@ use vigil_core::{registry, CollectOptions, ProductAccess, Region};
 use vigil_store::{Outcome, OutcomeStatus, RunStatus};
 use vigil_sync::{CancelToken, Progress, SyncRequest, SyncSummary, Task};
 
+use super::posture::{self, PostureSummary};
 use super::verify::verify_connection;
 use super::PerConnection;
 use crate::output::{or_dash, Table};
@@ -26,6 +28,9 @@ its products (default: all; a product the key may not read is recorded as not au
 as empty), its regions (an explicit list, or all from describeRegions) and region management (new \
 regions are added automatically when it is on, and reported). Connections whose cspm module is off \
 are skipped. Assets that disappeared from a listing that completed are marked deleted.\n\n\
+After collecting, the posture checks are evaluated over the sync (unless --no-checks) and a \
+summary of the findings is printed; `vigil findings` lists them. Syncs that failed or were \
+interrupted are not evaluated.\n\n\
 Ctrl-C or SIGTERM stops the sync: the run is recorded as interrupted, everything already stored is \
 kept, and the exit status is 130.\n\n\
 Examples:\n  vigil sync\n  vigil sync --connection prod --products bcc,rds\n  vigil --output json sync | jq '.[].summary.status'"
@@ -47,6 +52,15 @@ pub struct Args {
     /// Never draw a progress bar.
     #[arg(long)]
     pub no_progress: bool,
+    /// Do not evaluate the posture checks after collecting.
+    #[arg(long)]
+    pub no_checks: bool,
+    /// Check parameters and mutelist (TOML; see docs/CHECKS.md).
+    #[arg(long, env = "VIGIL_CHECKS_CONFIG", value_name = "FILE")]
+    pub checks_config: Option<PathBuf>,
+    /// A mutelist (Prowler's YAML shape), replacing the config's.
+    #[arg(long, value_name = "FILE")]
+    pub mutelist: Option<PathBuf>,
 }
 
 struct Bar {
@@ -86,6 +100,8 @@ pub struct SyncOptions {
     pub page_size: u32,
     /// Concurrent requests per (service, region).
     pub concurrency: usize,
+    /// Evaluate the posture checks after the sync with this configuration; `None`: don't.
+    pub checks: Option<Arc<vigil_checks::EngineConfig>>,
 }
 
 impl Default for SyncOptions {
@@ -94,6 +110,7 @@ impl Default for SyncOptions {
             products: Vec::new(),
             page_size: 1000,
             concurrency: 4,
+            checks: Some(Arc::new(vigil_checks::EngineConfig::defaults())),
         }
     }
 }
@@ -105,13 +122,16 @@ pub struct SyncDone {
     pub summary: SyncSummary,
     /// Regions seen for the first time, and which of them this sync included.
     pub regions: RegionDiscovery,
+    /// The posture evaluation of the run: `None` when checks are off or the run failed or was
+    /// interrupted.
+    pub posture: Option<std::result::Result<PostureSummary, String>>,
 }
 
 /// How a sync attempt of one connection ended.
 #[derive(Debug)]
 pub enum Attempt {
     /// It ran.
-    Done(SyncDone),
+    Done(Box<SyncDone>),
     /// It could not start (key failure, network, cancelled during verification).
     NotSynced(String),
     /// The policy does not sync this connection (cspm module off).
@@ -199,10 +219,23 @@ pub async fn sync_located(
     let summary = vigil_sync::sync(loc.store.clone(), &request, progress)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(Attempt::Done(SyncDone {
+    let posture = match &opts.checks {
+        Some(config) => {
+            posture::evaluate_after_sync(
+                loc.store.clone(),
+                summary.run_id,
+                summary.status,
+                config.clone(),
+            )
+            .await
+        }
+        None => None,
+    };
+    Ok(Attempt::Done(Box::new(SyncDone {
         summary,
         regions: verified.regions,
-    }))
+        posture,
+    })))
 }
 
 /// Sync one connection with a progress bar (on a terminal).
@@ -328,6 +361,25 @@ pub fn print_summary(connection: &str, summary: &SyncSummary) {
     }
 }
 
+/// Print the posture evaluation after a sync.
+pub fn print_posture(
+    connection: &str,
+    posture: Option<&std::result::Result<PostureSummary, String>>,
+) {
+    match posture {
+        Some(Ok(p)) => {
+            let mut t = Table::new(&["STATUS", "FINDINGS"]);
+            for (status, n) in &p.by_status {
+                t.row(vec![status.clone(), n.to_string()]);
+            }
+            t.print();
+            println!("{}", posture::summary_line(connection, p));
+        }
+        Some(Err(e)) => eprintln!("Connection {connection}: the posture checks failed: {e}"),
+        None => {}
+    }
+}
+
 /// `vigil sync`.
 pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let connections = ctx.sites.pick(args.connection.as_deref())?;
@@ -340,10 +392,19 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             }
         }
     }
+    let checks = if args.no_checks {
+        None
+    } else {
+        Some(Arc::new(posture::engine_config(
+            args.checks_config.as_deref(),
+            args.mutelist.as_deref(),
+        )?))
+    };
     let opts = SyncOptions {
         products: args.products.clone(),
         page_size: args.page_size,
         concurrency: args.concurrency as usize,
+        checks,
     };
     let cancel = CancelToken::new();
     let signal = {
@@ -373,9 +434,20 @@ pub async fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
                 fields.insert("site".into(), loc.site.as_str().into());
                 fields.insert("summary".into(), serde_json::to_value(summary)?);
                 fields.insert("regions".into(), serde_json::to_value(&done.regions)?);
-                results.done_fields(&name, fields, failed, || {
+                let posture_failed = matches!(done.posture, Some(Err(_)));
+                match &done.posture {
+                    Some(Ok(p)) => {
+                        fields.insert("posture".into(), serde_json::to_value(p)?);
+                    }
+                    Some(Err(e)) => {
+                        fields.insert("posture_error".into(), e.clone().into());
+                    }
+                    None => {}
+                }
+                results.done_fields(&name, fields, failed || posture_failed, || {
                     print_new_regions(&name, &done.regions);
                     print_summary(&name, summary);
+                    print_posture(&name, done.posture.as_ref());
                     Ok(())
                 })?;
             }
