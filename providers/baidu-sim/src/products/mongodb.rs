@@ -17,7 +17,9 @@ use std::collections::HashSet;
 use rand::rngs::StdRng;
 use serde_json::{json, Value};
 
-use super::rds::{ip_in, networks, public_ip, tags, time_in, unique, Net};
+use super::rds::{
+    ip_in, populate_db, public_ip, tags, time_in, unique, DbCollections, DbMade, DbPlan, Net,
+};
 use super::{Collections, RegionContext, Scale};
 use crate::ids::Draw;
 
@@ -25,18 +27,6 @@ pub(crate) const INSTANCES: &str = "mongodb_instances";
 pub(crate) const DETAILS: &str = "mongodb_details";
 pub(crate) const SECURITY_IPS: &str = "mongodb_security_ips";
 pub(crate) const BACKUP_POLICIES: &str = "mongodb_backup_policies";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Plan {
-    /// Public 4.4 replica set, `0.0.0.0/0`, every field filled.
-    FullPublic,
-    /// Private 5.0 sharded cluster, VPC whitelist, daily backups.
-    Clean,
-    /// 3.4 replica set, automatic backups off.
-    Legacy,
-    /// Anything.
-    Random,
-}
 
 const NAMES: &[&str] = &[
     "profiles",
@@ -62,13 +52,6 @@ const PERIODS: &[&str] = &[
     "Saturday",
     "Sunday",
 ];
-
-struct Made {
-    instance: Value,
-    detail: Value,
-    whitelist: Value,
-    backup: Value,
-}
 
 /// Member `n` of an instance (`host` is its domain name).
 fn member(
@@ -98,54 +81,54 @@ fn make(
     seen: &mut HashSet<String>,
     cx: &RegionContext<'_>,
     nets: &[Net],
-    plan: Plan,
+    plan: DbPlan,
     index: usize,
-) -> Made {
+) -> DbMade {
     let region = cx.region;
     let id = unique(seen, rng, |r| format!("m-{}", r.base62(6)));
     let net = &nets[index % nets.len()];
-    let full = plan == Plan::FullPublic;
+    let full = plan == DbPlan::FullPublic;
     let name = format!(
         "{}-{:02}",
         NAMES[(index + rng.index(NAMES.len())) % NAMES.len()],
         index + 1
     );
     let version = match plan {
-        Plan::FullPublic => "4.4",
-        Plan::Clean => "5.0",
-        Plan::Legacy => "3.4",
-        Plan::Random => *rng.pick(VERSIONS),
+        DbPlan::FullPublic => "4.4",
+        DbPlan::Clean => "5.0",
+        DbPlan::Legacy => "3.4",
+        DbPlan::Random => *rng.pick(VERSIONS),
     };
     let sharding = match plan {
-        Plan::Clean => true,
-        Plan::Random => rng.chance(30),
+        DbPlan::Clean => true,
+        DbPlan::Random => rng.chance(30),
         _ => false,
     };
     let public = match plan {
-        Plan::FullPublic => true,
-        Plan::Clean | Plan::Legacy => false,
-        Plan::Random => rng.chance(25),
+        DbPlan::FullPublic => true,
+        DbPlan::Clean | DbPlan::Legacy => false,
+        DbPlan::Random => rng.chance(25),
     };
     let whitelist: Vec<String> = match plan {
-        Plan::FullPublic => vec!["0.0.0.0/0".into(), net.cidr.clone()],
-        Plan::Clean => vec![net.cidr.clone()],
-        Plan::Legacy => vec![net.cidr.clone(), "0.0.0.0/0".into()],
-        Plan::Random => match rng.below(10) {
+        DbPlan::FullPublic => vec!["0.0.0.0/0".into(), net.cidr.clone()],
+        DbPlan::Clean => vec![net.cidr.clone()],
+        DbPlan::Legacy => vec![net.cidr.clone(), "0.0.0.0/0".into()],
+        DbPlan::Random => match rng.below(10) {
             0..=2 => vec!["0.0.0.0/0".into()],
             _ => vec![net.cidr.clone(), ip_in(&net.cidr, 30 + rng.below(200))],
         },
     };
     let (auto_backup, period, retention) = match plan {
-        Plan::FullPublic => ("ON", "Monday,Thursday".to_string(), 7),
-        Plan::Clean => ("ON", PERIODS.join(","), 14),
-        Plan::Legacy => ("OFF", String::new(), 0),
-        Plan::Random => match rng.below(10) {
+        DbPlan::FullPublic => ("ON", "Monday,Thursday".to_string(), 7),
+        DbPlan::Clean => ("ON", PERIODS.join(","), 14),
+        DbPlan::Legacy => ("OFF", String::new(), 0),
+        DbPlan::Random => match rng.below(10) {
             0..=2 => ("OFF", String::new(), 0),
             3..=5 => ("ON", rng.pick(PERIODS).to_string(), 3),
             _ => ("ON", PERIODS.join(","), 7),
         },
     };
-    let status = if plan == Plan::Random && rng.chance(10) {
+    let status = if plan == DbPlan::Random && rng.chance(10) {
         *rng.pick(&["CREATING", "RESTARTING", "CLASS_CHANGING"])
     } else {
         "RUNNING"
@@ -153,7 +136,7 @@ fn make(
     let prepaid = full || rng.chance(40);
     let cpu = *rng.pick(&[1u64, 2, 4, 8]);
     let storage = 50 * (1 + rng.below(10));
-    let voting = if plan == Plan::Random && !sharding && rng.chance(30) {
+    let voting = if plan == DbPlan::Random && !sharding && rng.chance(30) {
         5
     } else {
         3
@@ -201,7 +184,7 @@ fn make(
         },
         "logServiceStatus": [
             {"type": "slowLog", "status": if full || rng.chance(50) { "open" } else { "close" }},
-            {"type": "auditLog", "status": if plan == Plan::Clean { "open" } else { "close" }},
+            {"type": "auditLog", "status": if plan == DbPlan::Clean { "open" } else { "close" }},
         ],
     });
     if sharding {
@@ -262,11 +245,11 @@ fn make(
         "preferredBackupPeriod": period,
         "preferredBackupTime": format!("{:02}:00Z-{:02}:00Z", 1 + rng.below(4), 5),
         "backupRetentionPeriod": retention,
-        "enableIncrementBackup": if plan == Plan::Clean || full { 1 } else { 0 },
+        "enableIncrementBackup": if plan == DbPlan::Clean || full { 1 } else { 0 },
         "backupMethod": if rng.chance(70) { "Physical" } else { "Logical" },
-        "incrBackupRetentionPeriod": if plan == Plan::Clean || full { 7 } else { 0 },
+        "incrBackupRetentionPeriod": if plan == DbPlan::Clean || full { 7 } else { 0 },
     });
-    Made {
+    DbMade {
         instance,
         detail,
         whitelist: json!({"dbInstanceId": id, "securityIps": whitelist}),
@@ -280,30 +263,11 @@ pub(crate) fn populate(
     rng: &mut StdRng,
     scale: Scale,
 ) {
-    let n = scale.count(3);
-    let nets = networks(out, cx);
-    let mut seen = HashSet::new();
-    let fixed = [Plan::FullPublic, Plan::Clean, Plan::Legacy];
-    let made: Vec<Made> = (0..n)
-        .map(|i| {
-            let plan = fixed.get(i).copied().unwrap_or(Plan::Random);
-            make(rng, &mut seen, cx, &nets, plan, i)
-        })
-        .collect();
-    if made.is_empty() {
-        return;
-    }
-    let mut cols: [Vec<Value>; 4] = Default::default();
-    for m in made {
-        cols[0].push(m.instance);
-        cols[1].push(m.detail);
-        cols[2].push(m.whitelist);
-        cols[3].push(m.backup);
-    }
-    for (name, items) in [INSTANCES, DETAILS, SECURITY_IPS, BACKUP_POLICIES]
-        .into_iter()
-        .zip(cols)
-    {
-        out.insert(name.to_string(), items);
-    }
+    let names = DbCollections {
+        instances: INSTANCES,
+        details: DETAILS,
+        security_ips: SECURITY_IPS,
+        backup_policies: BACKUP_POLICIES,
+    };
+    populate_db(out, cx, rng, scale, &names, make);
 }

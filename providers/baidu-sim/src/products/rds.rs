@@ -139,6 +139,84 @@ pub(super) fn tags(pairs: &[(&str, &str)]) -> Value {
     )
 }
 
+/// What a database product whose detail, whitelist and backup policy the simulator keeps
+/// privately (SCS, MongoDB) makes for one instance.
+pub(super) struct DbMade {
+    pub instance: Value,
+    pub detail: Value,
+    pub whitelist: Value,
+    pub backup: Value,
+}
+
+/// Which instance of a region a database product makes: the first three are fixed so every
+/// region has a fully populated public one, a clean one and a legacy one; the rest are random.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum DbPlan {
+    /// Public, allow-any whitelist, every field filled.
+    FullPublic,
+    /// Private, VPC whitelist, regular backups.
+    Clean,
+    /// Old engine version, weak or no backups.
+    Legacy,
+    /// Anything.
+    Random,
+}
+
+/// The names of a database product's list collection and its private per-instance ones.
+pub(super) struct DbCollections {
+    pub instances: &'static str,
+    pub details: &'static str,
+    pub security_ips: &'static str,
+    pub backup_policies: &'static str,
+}
+
+/// Make `scale.count(3)` instances with `make(rng, seen ids, cx, networks, plan, index)` and
+/// store them and their private data in `names`' collections.
+pub(super) fn populate_db(
+    out: &mut Collections,
+    cx: &RegionContext<'_>,
+    rng: &mut StdRng,
+    scale: Scale,
+    names: &DbCollections,
+    make: impl Fn(
+        &mut StdRng,
+        &mut HashSet<String>,
+        &RegionContext<'_>,
+        &[Net],
+        DbPlan,
+        usize,
+    ) -> DbMade,
+) {
+    let nets = networks(out, cx);
+    let mut seen = HashSet::new();
+    let fixed = [DbPlan::FullPublic, DbPlan::Clean, DbPlan::Legacy];
+    let made: Vec<DbMade> = (0..scale.count(3))
+        .map(|i| {
+            let plan = fixed.get(i).copied().unwrap_or(DbPlan::Random);
+            make(rng, &mut seen, cx, &nets, plan, i)
+        })
+        .collect();
+    if made.is_empty() {
+        return;
+    }
+    let mut cols: [Vec<Value>; 4] = Default::default();
+    for m in made {
+        cols[0].push(m.instance);
+        cols[1].push(m.detail);
+        cols[2].push(m.whitelist);
+        cols[3].push(m.backup);
+    }
+    let collections = [
+        names.instances,
+        names.details,
+        names.security_ips,
+        names.backup_policies,
+    ];
+    for (name, items) in collections.into_iter().zip(cols) {
+        out.insert(name.to_string(), items);
+    }
+}
+
 /// What kind of instance to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Plan {

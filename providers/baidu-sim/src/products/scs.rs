@@ -15,7 +15,9 @@ use std::collections::HashSet;
 use rand::rngs::StdRng;
 use serde_json::{json, Value};
 
-use super::rds::{ip_in, networks, public_ip, tags, time_in, unique, Net};
+use super::rds::{
+    ip_in, populate_db, public_ip, tags, time_in, unique, DbCollections, DbMade, DbPlan, Net,
+};
 use super::{Collections, RegionContext, Scale};
 use crate::ids::Draw;
 
@@ -23,18 +25,6 @@ pub(crate) const INSTANCES: &str = "scs_instances";
 pub(crate) const DETAILS: &str = "scs_details";
 pub(crate) const SECURITY_IPS: &str = "scs_security_ips";
 pub(crate) const BACKUP_POLICIES: &str = "scs_backup_policies";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Plan {
-    /// Public Redis 6.0, `0.0.0.0/0`, every field filled.
-    FullPublic,
-    /// Private Redis 7.0 cluster, VPC whitelist, daily encrypted backups.
-    Clean,
-    /// Redis 3.2, no backup days.
-    Legacy,
-    /// Anything.
-    Random,
-}
 
 const NAMES: &[&str] = &[
     "session-cache",
@@ -53,70 +43,63 @@ const REDIS_VERSIONS: &[&str] = &["2.8", "3.2", "4.0", "5.0", "6.0", "7.0"];
 
 const WEEKDAYS: &[&str] = &["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 
-struct Made {
-    instance: Value,
-    detail: Value,
-    whitelist: Value,
-    backup: Value,
-}
-
 fn make(
     rng: &mut StdRng,
     seen: &mut HashSet<String>,
     cx: &RegionContext<'_>,
     nets: &[Net],
-    plan: Plan,
+    plan: DbPlan,
     index: usize,
-) -> Made {
+) -> DbMade {
     let region = cx.region;
     let suffix = unique(seen, rng, |r| r.chars(b"abcdefghijklmnopqrstuvwxyz", 12));
     let id = format!("scs-{region}-{suffix}");
     let net = &nets[index % nets.len()];
-    let full = plan == Plan::FullPublic;
+    let full = plan == DbPlan::FullPublic;
     let name = format!(
         "{}-{:02}",
         NAMES[(index + rng.index(NAMES.len())) % NAMES.len()],
         index + 1
     );
-    let memcache = plan == Plan::Random && rng.chance(10);
+    let memcache = plan == DbPlan::Random && rng.chance(10);
     let (engine, version) = match plan {
-        Plan::FullPublic => ("redis", "6.0"),
-        Plan::Clean => ("redis", "7.0"),
-        Plan::Legacy => ("redis", "3.2"),
-        Plan::Random if memcache => ("memcache", "1.4"),
-        Plan::Random => ("redis", *rng.pick(REDIS_VERSIONS)),
+        DbPlan::FullPublic => ("redis", "6.0"),
+        DbPlan::Clean => ("redis", "7.0"),
+        DbPlan::Legacy => ("redis", "3.2"),
+        DbPlan::Random if memcache => ("memcache", "1.4"),
+        DbPlan::Random => ("redis", *rng.pick(REDIS_VERSIONS)),
     };
     let cluster = match plan {
-        Plan::Clean => true,
-        Plan::Random => !memcache && rng.chance(35),
+        DbPlan::Clean => true,
+        DbPlan::Random => !memcache && rng.chance(35),
         _ => false,
     };
     let public = match plan {
-        Plan::FullPublic => true,
-        Plan::Clean | Plan::Legacy => false,
-        Plan::Random => rng.chance(25),
+        DbPlan::FullPublic => true,
+        DbPlan::Clean | DbPlan::Legacy => false,
+        DbPlan::Random => rng.chance(25),
     };
     let whitelist: Vec<String> = match plan {
-        Plan::FullPublic => vec!["0.0.0.0/0".into()],
-        Plan::Clean => vec![net.cidr.clone()],
-        Plan::Legacy => vec![net.cidr.clone(), "0.0.0.0/0".into()],
-        Plan::Random => match rng.below(10) {
+        DbPlan::FullPublic => vec!["0.0.0.0/0".into()],
+        DbPlan::Clean => vec![net.cidr.clone()],
+        DbPlan::Legacy => vec![net.cidr.clone(), "0.0.0.0/0".into()],
+        DbPlan::Random => match rng.below(10) {
             0..=2 => vec!["0.0.0.0/0".into()],
             3 => vec![],
             _ => vec![net.cidr.clone(), ip_in(&net.cidr, 30 + rng.below(200))],
         },
     };
     let (backup_days, expire_day, encrypt) = match plan {
-        Plan::FullPublic => ("Sun,Wed".to_string(), 7, false),
-        Plan::Clean => (WEEKDAYS.join(","), 14, true),
-        Plan::Legacy => (String::new(), 0, false),
-        Plan::Random => match rng.below(10) {
+        DbPlan::FullPublic => ("Sun,Wed".to_string(), 7, false),
+        DbPlan::Clean => (WEEKDAYS.join(","), 14, true),
+        DbPlan::Legacy => (String::new(), 0, false),
+        DbPlan::Random => match rng.below(10) {
             0..=2 => (String::new(), 0, false),
             3..=5 => (rng.pick(WEEKDAYS).to_string(), 3, false),
             _ => (WEEKDAYS.join(","), 7, rng.chance(50)),
         },
     };
-    let status = if plan == Plan::Random && rng.chance(10) {
+    let status = if plan == DbPlan::Random && rng.chance(10) {
         *rng.pick(&["Pausing", "Paused", "Modifying"])
     } else {
         "Running"
@@ -237,12 +220,12 @@ fn make(
         "backupDays": backup_days,
         "expireDay": expire_day,
         "isEncrypt": if encrypt { "true" } else { "false" },
-        "isEnableBackupLog": if plan == Plan::Clean { "true" } else { "false" },
-        "highFreqBackupEnable": plan == Plan::Clean,
+        "isEnableBackupLog": if plan == DbPlan::Clean { "true" } else { "false" },
+        "highFreqBackupEnable": plan == DbPlan::Clean,
         "highFreqBackupConfig": "",
         "highFreqList": [],
     });
-    Made {
+    DbMade {
         instance,
         detail,
         whitelist: json!({"instanceId": id, "securityIps": whitelist}),
@@ -256,30 +239,11 @@ pub(crate) fn populate(
     rng: &mut StdRng,
     scale: Scale,
 ) {
-    let n = scale.count(3);
-    let nets = networks(out, cx);
-    let mut seen = HashSet::new();
-    let fixed = [Plan::FullPublic, Plan::Clean, Plan::Legacy];
-    let made: Vec<Made> = (0..n)
-        .map(|i| {
-            let plan = fixed.get(i).copied().unwrap_or(Plan::Random);
-            make(rng, &mut seen, cx, &nets, plan, i)
-        })
-        .collect();
-    if made.is_empty() {
-        return;
-    }
-    let mut cols: [Vec<Value>; 4] = Default::default();
-    for m in made {
-        cols[0].push(m.instance);
-        cols[1].push(m.detail);
-        cols[2].push(m.whitelist);
-        cols[3].push(m.backup);
-    }
-    for (name, items) in [INSTANCES, DETAILS, SECURITY_IPS, BACKUP_POLICIES]
-        .into_iter()
-        .zip(cols)
-    {
-        out.insert(name.to_string(), items);
-    }
+    let names = DbCollections {
+        instances: INSTANCES,
+        details: DETAILS,
+        security_ips: SECURITY_IPS,
+        backup_policies: BACKUP_POLICIES,
+    };
+    populate_db(out, cx, rng, scale, &names, make);
 }
